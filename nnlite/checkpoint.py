@@ -1,0 +1,73 @@
+"""Save and load a model's parameters and buffers as a plain .npz file (no pickle)."""
+
+import os
+import tempfile
+
+import numpy as np
+
+from .errors import CheckpointError
+
+_ARCH_KEY = "__architecture__"
+
+
+def _architecture(model):
+    return repr(model)
+
+
+def _state(model):
+    state = {f"param:{name}": p.value for name, p in model.named_parameters()}
+    state.update({f"buffer:{name}": array for name, array in model.buffers().items()})
+    return state
+
+
+def save(model, path):
+    """Write every Parameter and buffer of ``model`` to ``path`` (.npz). The file is replaced atomically,
+    so an interrupted save never leaves half a checkpoint."""
+    path = os.fspath(path)
+    state = _state(model)
+    state[_ARCH_KEY] = np.array(_architecture(model))
+    folder = os.path.dirname(os.path.abspath(path))
+    fd, tmp = tempfile.mkstemp(suffix=".npz", dir=folder)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            np.savez(f, **state)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+        raise
+
+
+def load(model, path):
+    """Load parameters and buffers saved by ``save`` into ``model`` (same architecture).
+
+    Everything is checked before anything is copied: a mismatched file changes nothing and raises
+    CheckpointError saying which entries differ.
+    """
+    path = os.fspath(path)
+    if not os.path.exists(path):
+        raise CheckpointError(f"No checkpoint at {path!r}. Save one first with nl.save(model, path).")
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            stored = {key: data[key] for key in data.files}
+    except (ValueError, OSError) as err:
+        raise CheckpointError(f"{path!r} is not a checkpoint written by nl.save ({err}).") from None
+    saved_arch = str(stored.pop(_ARCH_KEY, "unknown"))
+    expected = _state(model)
+    problems = []
+    for key in sorted(set(expected) - set(stored)):
+        problems.append(f"missing {key.split(':', 1)[1]} {expected[key].shape}")
+    for key in sorted(set(stored) - set(expected)):
+        problems.append(f"unexpected {key.split(':', 1)[1]} {stored[key].shape}")
+    for key in sorted(set(stored) & set(expected)):
+        if stored[key].shape != expected[key].shape:
+            problems.append(f"{key.split(':', 1)[1]} has shape {stored[key].shape} in the file but "
+                            f"{expected[key].shape} in the model")
+    if problems:
+        raise CheckpointError(
+            f"{path!r} was saved from a different architecture; nothing was loaded.\n"
+            f"  file:  {saved_arch}\n  model: {_architecture(model)}\n  " + "\n  ".join(problems[:10]) +
+            "\nBuild the model exactly as it was when saved, then load again.")
+    for key, target in expected.items():
+        target[...] = stored[key]          # in place: optimizers keep pointing at the same arrays
+    return model

@@ -1,0 +1,260 @@
+"""Parameter, Layer and Sequential: the three ideas every other module builds on."""
+
+import numpy as np
+
+from .errors import InputError, NNLiteError, ShapeError, shape_str
+
+
+class Parameter:
+    """A learned array and the gradient of the loss with respect to it.
+
+    Attributes:
+        value: the numbers the optimizer changes, e.g. a weight matrix.
+        grad: dL/dvalue, same shape and dtype; backward passes *add* to it, ``zero_grad()`` resets it.
+        name: a short name such as ``"W"`` or ``"b"``.
+    """
+
+    def __init__(self, value, name=""):
+        self.value = value
+        self.grad = np.zeros_like(value)
+        self.name = name
+
+    @property
+    def shape(self):
+        return self.value.shape
+
+    @property
+    def size(self):
+        return self.value.size
+
+    def zero_grad(self):
+        self.grad.fill(0)
+
+    def __repr__(self):
+        return f"Parameter({self.name!r}, shape={self.value.shape}, dtype={self.value.dtype})"
+
+
+class Layer:
+    """Base class of every layer.
+
+    A layer maps an input X to an output Y in ``forward`` and, in ``backward``, takes dL/dY and returns
+    dL/dX while *adding* dL/dparam to each Parameter's ``grad``. ``layer(X)`` is ``layer.forward(X)``.
+    ``backward(dY, input_grad=False)`` may skip computing dL/dX and return None: ``fit`` does that for
+    the first layer, whose input (the data) needs no gradient.
+    """
+
+    training = True
+
+    def forward(self, X):
+        raise NotImplementedError(f"{type(self).__name__} must define forward(X)")
+
+    def backward(self, dY, input_grad=True):
+        raise NotImplementedError(f"{type(self).__name__} must define backward(dY)")
+
+    def __call__(self, X):
+        return self.forward(X)
+
+    def parameters(self):
+        """The layer's Parameters, in a fixed order."""
+        return []
+
+    def named_parameters(self):
+        """(name, Parameter) pairs; names are unique within the layer."""
+        return [(p.name, p) for p in self.parameters()]
+
+    def buffers(self):
+        """Arrays that are state but are not learned (e.g. batch-norm running statistics): {name: array}."""
+        return {}
+
+    def zero_grad(self):
+        for p in self.parameters():
+            p.zero_grad()
+
+    def train(self, mode=True):
+        """Training mode (the default): dropout drops, batch norm uses batch statistics."""
+        self.training = bool(mode)
+        return self
+
+    def eval(self):
+        """Evaluation mode: dropout is the identity, batch norm uses its running statistics."""
+        return self.train(False)
+
+    def __repr__(self):
+        return f"{type(self).__name__}()"
+
+    # --- helpers shared by layers ---------------------------------------------------------------
+    def _need_cache(self, cache):
+        if cache is None:
+            raise NNLiteError(f"{self!r}.backward was called before forward. "
+                              "Run the forward pass first, then backward on its output gradient.")
+        return cache
+
+    def _check_grad(self, dY, expected_shape):
+        dY = as_float(dY, f"{self!r}.backward")
+        if dY.shape != tuple(expected_shape):
+            raise ShapeError(f"{self!r}.backward expects dY of the output's shape {expected_shape}, "
+                             f"got {dY.shape}. Pass the gradient of the loss with respect to this "
+                             "layer's output (e.g. loss_fn.backward()).")
+        return dY
+
+
+def as_float(X, where, dtype=None):
+    """Return X as a float ndarray (ints and bools cast, float32 kept unless dtype is given).
+
+    Raises InputError for non-numeric data. Used by every entry point so that no raw numpy error
+    reaches a student.
+    """
+    if not isinstance(X, np.ndarray):
+        try:
+            X = np.asarray(X)
+        except (ValueError, TypeError) as err:  # ragged nested lists
+            raise InputError(f"{where} expects a numeric array; could not convert the input ({err}). "
+                             "Make every row the same length, then use np.asarray(x, dtype=float).")
+    if X.dtype.kind not in "fiub":
+        raise InputError(f"{where} expects numbers, got an array of dtype {X.dtype}. "
+                         "Convert it first: np.asarray(x, dtype=float).")
+    if dtype is not None:
+        return X.astype(dtype, copy=False)
+    if X.dtype.kind != "f" or X.dtype.itemsize < 4:
+        return X.astype(np.float64)
+    return X
+
+
+def check_finite(X, where):
+    """Raise InputError if X holds NaN or infinity. One fast sum first; a full scan only if it is off."""
+    if X.size and not np.isfinite(X.sum(dtype=np.float64)):
+        if not np.isfinite(X).all():
+            bad = int(np.size(X) - np.isfinite(X).sum())
+            raise InputError(f"{where} got {bad} NaN or infinite value(s) in its input. If they come from your data, "
+                             "find and clean them (np.isnan(x).any()); if they appear during training, the "
+                             "weights diverged: lower the learning rate.")
+    return X
+
+
+def validate_input(X, layer, expected, dtype):
+    """Check X against ``expected`` (a shape with None for free sizes) and cast it to ``dtype``.
+
+    ``expected=(None, 784)`` means "(batch, 784)". Errors name the layer and say what to do.
+    """
+    X = as_float(X, repr(layer), dtype)
+    if X.ndim != len(expected):
+        hint = ""
+        if X.ndim == len(expected) - 1:
+            hint = " Add a batch axis: x.reshape(1, -1)." if len(expected) == 2 else " Add a batch axis: x[None]."
+        elif len(expected) == 2 and X.ndim > 2:
+            hint = " Flatten it first: put nl.Flatten() before this layer, or x.reshape(len(x), -1)."
+        raise ShapeError(f"{layer!r} expects input of shape {shape_str(expected)}, got {X.shape}.{hint}")
+    for axis, (got, want) in enumerate(zip(X.shape, expected)):
+        if want is not None and got != want:
+            raise ShapeError(f"{layer!r} expects input of shape {shape_str(expected)}, got {X.shape}: "
+                             f"axis {axis} should have size {want}. Check the previous layer's output size "
+                             "or this layer's constructor arguments.")
+    if X.shape[0] == 0:
+        raise ShapeError(f"{layer!r} got an empty batch {X.shape}. Pass at least one example.")
+    return check_finite(X, repr(layer))
+
+
+class Sequential(Layer):
+    """Layers applied one after another: Y = layer_n(... layer_2(layer_1(X))).
+
+    Example:
+        >>> model = Sequential(Dense(784, 128), ReLU(), Dense(128, 10))
+        >>> model.summary()            # 101,770 parameters
+    """
+
+    def __init__(self, *layers):
+        if len(layers) == 1 and isinstance(layers[0], (list, tuple)):
+            layers = tuple(layers[0])
+        for i, layer in enumerate(layers):
+            if isinstance(layer, type) and issubclass(layer, Layer):
+                raise NNLiteError(f"Sequential got the class {layer.__name__} at position {i}, not a layer. "
+                                  f"Call it to make one: {layer.__name__}(...).")
+            if not isinstance(layer, Layer):
+                raise NNLiteError(f"Sequential takes layers, got {type(layer).__name__} at position {i}.")
+        self.layers = list(layers)
+
+    def forward(self, X):
+        for layer in self.layers:
+            X = layer(X)
+        return X
+
+    def backward(self, dY, input_grad=True):
+        """Backpropagate dL/dY through every layer, last to first; returns dL/dX (None if not input_grad)."""
+        for i in range(len(self.layers) - 1, 0, -1):
+            dY = self.layers[i].backward(dY)
+        return self.layers[0].backward(dY, input_grad=input_grad) if self.layers else dY
+
+    def parameters(self):
+        return [p for layer in self.layers for p in layer.parameters()]
+
+    def named_parameters(self):
+        return [(f"{i}.{name}", p) for i, layer in enumerate(self.layers) for name, p in layer.named_parameters()]
+
+    def buffers(self):
+        return {f"{i}.{name}": array for i, layer in enumerate(self.layers) for name, array in layer.buffers().items()}
+
+    def train(self, mode=True):
+        self.training = bool(mode)
+        for layer in self.layers:
+            layer.train(mode)
+        return self
+
+    def __getitem__(self, index):
+        return self.layers[index]
+
+    def __len__(self):
+        return len(self.layers)
+
+    def __iter__(self):
+        return iter(self.layers)
+
+    def __repr__(self):
+        inner = ",\n  ".join(repr(layer) for layer in self.layers)
+        return f"Sequential(\n  {inner}\n)"
+
+    def summary(self, input_shape=None):
+        """Print each layer with its output shape, parameter shapes and counts, then the totals.
+
+        Args:
+            input_shape: shape of one example without the batch axis, e.g. ``(1, 28, 28)``. Optional when
+                the first layer is Dense (it knows its input size).
+        """
+        print(self.summary_text(input_shape))
+
+    def summary_text(self, input_shape=None):
+        """The table ``summary()`` prints, as a string."""
+        if input_shape is None and self.layers and getattr(self.layers[0], "n_in", None) is not None:
+            input_shape = (self.layers[0].n_in,)
+        out_shapes = self._output_shapes(input_shape)
+        rows = [("Layer", "Output shape", "Parameters", "Count")]
+        total = 0
+        for layer, out in zip(self.layers, out_shapes):
+            shapes = ", ".join(f"{name} {tuple(p.shape)}" for name, p in layer.named_parameters())
+            count = sum(p.size for p in layer.parameters())
+            total += count
+            rows.append((repr(layer), out, shapes or "-", f"{count:,}"))
+        widths = [max(len(r[c]) for r in rows) for c in range(4)]
+        line = lambda r: "  ".join([r[0].ljust(widths[0]), r[1].ljust(widths[1]), r[2].ljust(widths[2]),
+                                    r[3].rjust(widths[3])])
+        rule = "-" * len(line(rows[0]))
+        text = [line(rows[0]), rule] + [line(r) for r in rows[1:]] + [rule]
+        text.append(f"Trainable parameters: {total:,}")
+        n_buffers = sum(a.size for a in self.buffers().values())
+        text.append(f"Buffers (not trained): {n_buffers:,}")
+        return "\n".join(text)
+
+    def _output_shapes(self, input_shape):
+        if input_shape is None:
+            return ["?"] * len(self.layers)
+        modes = [layer.training for layer in self.layers]
+        self.eval()  # no dropout randomness or running-statistics updates while probing shapes
+        X = np.zeros((2,) + tuple(input_shape))
+        shapes = []
+        try:
+            for layer in self.layers:
+                X = layer(X)
+                shapes.append(shape_str((None,) + X.shape[1:]))
+        finally:
+            for layer, mode in zip(self.layers, modes):
+                layer.train(mode)
+        return shapes

@@ -1,0 +1,95 @@
+"""Activation functions and their derivatives, as plain numpy functions.
+
+Each activation ``f`` comes with ``f_grad(x)``, the elementwise derivative f'(x), so that a layer's
+backward pass is ``dX = dY * f_grad(X)``. Softmax mixes the entries of a row, so its derivative is a
+Jacobian; ``softmax_backward(s, dY)`` applies it without building the matrix.
+"""
+
+import numpy as np
+
+SQRT_2_OVER_PI = np.sqrt(2.0 / np.pi)
+GELU_C = 0.044715
+
+
+def relu(x):
+    """max(0, x). Unbounded above: ReLU does not squash."""
+    return np.maximum(x, 0)
+
+
+def relu_grad(x):
+    """1 where x > 0, else 0 (0 at x = 0, as PyTorch)."""
+    return (x > 0).astype(x.dtype)
+
+
+def leaky_relu(x, negative_slope=0.01):
+    """x for x > 0, negative_slope * x otherwise."""
+    return np.where(x > 0, x, negative_slope * x)
+
+
+def leaky_relu_grad(x, negative_slope=0.01):
+    return np.where(x > 0, 1.0, negative_slope).astype(x.dtype)
+
+
+def sigmoid(x):
+    """1 / (1 + exp(-x)), computed without overflow for any finite x. Output in (0, 1)."""
+    e = np.exp(-np.abs(x))                       # in (0, 1]: never overflows
+    return np.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e)).astype(x.dtype, copy=False)
+
+
+def sigmoid_grad(x):
+    """sigma(x) * (1 - sigma(x)); at most 0.25, at x = 0."""
+    s = sigmoid(x)
+    return s * (1 - s)
+
+
+def tanh(x):
+    """Hyperbolic tangent. Output in (-1, 1), zero-centred."""
+    return np.tanh(x)
+
+
+def tanh_grad(x):
+    """1 - tanh(x)**2."""
+    return 1 - np.tanh(x) ** 2
+
+
+def softmax(x, axis=-1):
+    """exp(x) / sum(exp(x)) along ``axis``; subtracting the max first keeps it finite."""
+    shifted = x - x.max(axis=axis, keepdims=True)
+    e = np.exp(shifted)
+    return e / e.sum(axis=axis, keepdims=True)
+
+
+def softmax_backward(s, dY, axis=-1):
+    """dL/dx for s = softmax(x): the Jacobian diag(s) - s s^T applied to dY, row by row."""
+    return s * (dY - (dY * s).sum(axis=axis, keepdims=True))
+
+
+def log_softmax(x, axis=-1):
+    """log(softmax(x)) computed stably as x - logsumexp(x)."""
+    shifted = x - x.max(axis=axis, keepdims=True)
+    return shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
+
+
+def gelu(x):
+    """GELU, tanh form: 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))).
+
+    This is PyTorch's ``GELU(approximate="tanh")``; it differs from the exact erf form by < 1e-3.
+    """
+    return 0.5 * x * (1 + np.tanh(SQRT_2_OVER_PI * (x + GELU_C * x ** 3)))
+
+
+def gelu_grad(x):
+    u = SQRT_2_OVER_PI * (x + GELU_C * x ** 3)
+    t = np.tanh(u)
+    du = SQRT_2_OVER_PI * (1 + 3 * GELU_C * x ** 2)
+    return 0.5 * (1 + t) + 0.5 * x * (1 - t ** 2) * du
+
+
+# name -> (function, derivative); used by the widgets and the activation chapter.
+ACTIVATIONS = {
+    "relu": (relu, relu_grad),
+    "leaky_relu": (leaky_relu, leaky_relu_grad),
+    "sigmoid": (sigmoid, sigmoid_grad),
+    "tanh": (tanh, tanh_grad),
+    "gelu": (gelu, gelu_grad),
+}

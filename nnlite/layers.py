@@ -1,0 +1,175 @@
+"""Dense, Flatten and the activation layers."""
+
+import numpy as np
+
+from . import functional as F
+from . import init
+from .core import Layer, Parameter, as_float, validate_input
+from .errors import NNLiteError
+
+
+def _check_size(value, what, layer_name):
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+        raise NNLiteError(f"{layer_name}: {what} must be a positive integer, got {value!r}.")
+    return int(value)
+
+
+class Dense(Layer):
+    """Fully connected layer: Y = X @ W + b.
+
+    Args:
+        n_in: features per input example.  n_out: features per output example (neurons).
+        rng: seed or np.random.Generator for the initial weights.  dtype: np.float64 (default) or float32.
+
+    Shape: X (N, n_in) -> Y (N, n_out).
+
+    Attributes:
+        W: Parameter (n_in, n_out), init U(-1/sqrt(n_in), 1/sqrt(n_in)).
+        b: Parameter (n_out,), same initial distribution.
+
+    Example:
+        >>> layer = Dense(3, 2, rng=0)
+        >>> layer(np.ones((5, 3))).shape
+        (5, 2)
+    """
+
+    def __init__(self, n_in, n_out, rng=None, dtype=np.float64):
+        self.n_in = _check_size(n_in, "n_in", "Dense")
+        self.n_out = _check_size(n_out, "n_out", "Dense")
+        self.dtype = init.check_dtype(dtype)
+        rng = init.make_rng(rng)
+        self.W = Parameter(np.empty((self.n_in, self.n_out), self.dtype), "W")
+        self.b = Parameter(np.empty(self.n_out, self.dtype), "b")
+        init.uniform_fan_in(self.W, fan_in=self.n_in, rng=rng)
+        init.uniform_fan_in(self.b, fan_in=self.n_in, rng=rng)
+        self._X = None
+
+    def forward(self, X):
+        X = validate_input(X, self, (None, self.n_in), self.dtype)
+        self._X = X                                   # kept for backward
+        return X @ self.W.value + self.b.value        # (N, n_out)
+
+    def backward(self, dY, input_grad=True):
+        X = self._need_cache(self._X)
+        dY = self._check_grad(dY, (X.shape[0], self.n_out))
+        self.W.grad += X.T @ dY                       # (n_in, n_out)
+        self.b.grad += dY.sum(axis=0)                 # (n_out,)
+        return dY @ self.W.value.T if input_grad else None   # (N, n_in)
+
+    def parameters(self):
+        return [self.W, self.b]
+
+    def __repr__(self):
+        return f"Dense({self.n_in}→{self.n_out})"
+
+
+class Flatten(Layer):
+    """Keep the batch axis, flatten the rest: (N, d1, d2, ...) -> (N, d1*d2*...). No parameters."""
+
+    def forward(self, X):
+        X = as_float(X, repr(self))
+        if X.ndim < 1 or X.shape[0] == 0:
+            raise NNLiteError(f"Flatten expects a batch (N, ...), got shape {X.shape}. Add a batch axis: x[None].")
+        self._shape = X.shape
+        return X.reshape(X.shape[0], -1)
+
+    def backward(self, dY, input_grad=True):
+        shape = self._need_cache(getattr(self, "_shape", None))
+        dY = self._check_grad(dY, (shape[0], int(np.prod(shape[1:]))))
+        return dY.reshape(shape) if input_grad else None
+
+
+class Activation(Layer):
+    """An elementwise activation as a layer: Y = f(X), dX = dY * f'(X). No parameters."""
+
+    def forward(self, X):
+        X = as_float(X, repr(self))
+        self._X = X
+        return self.f(X)
+
+    def backward(self, dY, input_grad=True):
+        X = self._need_cache(getattr(self, "_X", None))
+        dY = self._check_grad(dY, X.shape)
+        return dY * self.f_grad(X) if input_grad else None
+
+
+class ReLU(Activation):
+    """Y = max(0, X). Unbounded above; its derivative is 1 for X > 0 and 0 otherwise."""
+
+    def forward(self, X):
+        self._Y = np.maximum(as_float(X, repr(self)), 0)   # Y > 0 exactly where X > 0
+        return self._Y
+
+    def backward(self, dY, input_grad=True):
+        Y = self._need_cache(getattr(self, "_Y", None))
+        dY = self._check_grad(dY, Y.shape)
+        return dY * (Y > 0) if input_grad else None
+
+
+class LeakyReLU(Activation):
+    """Y = X for X > 0, negative_slope * X otherwise, so negative inputs still pass a gradient."""
+
+    def __init__(self, negative_slope=0.01):
+        self.negative_slope = float(negative_slope)
+
+    def f(self, X):
+        return F.leaky_relu(X, self.negative_slope)
+
+    def f_grad(self, X):
+        return F.leaky_relu_grad(X, self.negative_slope)
+
+    def __repr__(self):
+        return f"LeakyReLU({self.negative_slope:g})"
+
+
+class Sigmoid(Activation):
+    """Y = 1 / (1 + exp(-X)), in (0, 1). Saturates: its derivative is at most 0.25."""
+
+    def forward(self, X):
+        X = as_float(X, repr(self))
+        self._Y = F.sigmoid(X)                        # backward needs only the output
+        return self._Y
+
+    def backward(self, dY, input_grad=True):
+        Y = self._need_cache(getattr(self, "_Y", None))
+        dY = self._check_grad(dY, Y.shape)
+        return dY * Y * (1 - Y) if input_grad else None
+
+
+class Tanh(Activation):
+    """Y = tanh(X), in (-1, 1) and zero-centred. Derivative 1 - Y**2."""
+
+    def forward(self, X):
+        X = as_float(X, repr(self))
+        self._Y = np.tanh(X)
+        return self._Y
+
+    def backward(self, dY, input_grad=True):
+        Y = self._need_cache(getattr(self, "_Y", None))
+        dY = self._check_grad(dY, Y.shape)
+        return dY * (1 - Y * Y) if input_grad else None
+
+
+class Softmax(Activation):
+    """Y = softmax(X) over the last axis: each row becomes positive and sums to 1.
+
+    For training a classifier use CrossEntropyLoss on the logits instead: it fuses softmax and the log
+    and is stable; this layer is for looking at probabilities.
+    """
+
+    def forward(self, X):
+        X = as_float(X, repr(self))
+        self._Y = F.softmax(X, axis=-1)
+        return self._Y
+
+    def backward(self, dY, input_grad=True):
+        Y = self._need_cache(getattr(self, "_Y", None))
+        dY = self._check_grad(dY, Y.shape)
+        return F.softmax_backward(Y, dY) if input_grad else None
+
+
+class GELU(Activation):
+    """Gaussian error linear unit, tanh form (PyTorch's ``GELU(approximate="tanh")``)."""
+
+    f = staticmethod(F.gelu)
+    f_grad = staticmethod(F.gelu_grad)

@@ -1,0 +1,172 @@
+"""``fit``: the training loop every chapter uses, and the History it returns."""
+
+import numpy as np
+
+from .core import as_float, check_finite
+from .errors import InputError, NNLiteError, ShapeError, TrainingDiverged
+from .losses import BCEWithLogitsLoss, CrossEntropyLoss
+
+
+class History:
+    """What ``fit`` measured, one entry per epoch.
+
+    Attributes:
+        loss, accuracy: on the training data (accuracy only for classification losses, else empty).
+        val_loss, val_accuracy: on the validation data, if ``validation=`` was given, else empty.
+    """
+
+    def __init__(self):
+        self.loss, self.accuracy, self.val_loss, self.val_accuracy = [], [], [], []
+
+    @property
+    def epochs(self):
+        return len(self.loss)
+
+    def __repr__(self):
+        if not self.loss:
+            return "History(no epochs)"
+        parts = [f"loss {self.loss[-1]:.4f}"]
+        if self.accuracy:
+            parts.append(f"accuracy {self.accuracy[-1]:.3f}")
+        if self.val_loss:
+            parts.append(f"val_loss {self.val_loss[-1]:.4f}")
+        if self.val_accuracy:
+            parts.append(f"val_accuracy {self.val_accuracy[-1]:.3f}")
+        return f"History({self.epochs} epochs; last: " + ", ".join(parts) + ")"
+
+
+def accuracy(outputs, y):
+    """Fraction of correct predictions: argmax of (N, C) logits, or logit > 0 for binary (N,)/(N, 1)."""
+    outputs = np.asarray(outputs)
+    y = np.asarray(y)
+    if outputs.ndim == 2 and outputs.shape[1] > 1:
+        predicted = outputs.argmax(axis=1)
+    else:
+        predicted = (outputs > 0).astype(int).reshape(y.shape)
+    return float(np.mean(predicted == y))
+
+
+def _is_classifier(loss_fn):
+    return isinstance(loss_fn, (CrossEntropyLoss, BCEWithLogitsLoss))
+
+
+def evaluate(model, loss_fn, X, y, batch_size=1024):
+    """Mean loss and accuracy (None unless classification) of ``model`` on (X, y), in eval mode."""
+    was_training = model.training
+    model.eval()
+    total_loss, correct = 0.0, 0.0
+    try:
+        for start in range(0, len(X), batch_size):
+            xb, yb = X[start:start + batch_size], y[start:start + batch_size]
+            out = model(xb)
+            total_loss += loss_fn(out, yb) * len(xb)
+            if _is_classifier(loss_fn):
+                correct += accuracy(out, yb) * len(xb)
+    finally:
+        model.train(was_training)
+    n = len(X)
+    return total_loss / n, (correct / n if _is_classifier(loss_fn) else None)
+
+
+def _check_data(X, y, what):
+    X = check_finite(as_float(X, f"fit ({what} inputs)"), f"fit ({what} inputs)")
+    y = np.asarray(y)
+    if X.ndim < 2:
+        raise ShapeError(f"fit: {what} inputs need a batch axis first, shape (examples, features...), "
+                         f"got {X.shape}. For one feature per example use X.reshape(-1, 1).")
+    if len(X) != len(y):
+        raise ShapeError(f"fit: {what} inputs have {len(X)} examples but the targets have {len(y)}. "
+                         "Pass one target per example.")
+    if len(X) == 0:
+        raise ShapeError(f"fit: the {what} data is empty.")
+    if y.dtype.kind not in "fiub":
+        raise InputError(f"fit: {what} targets must be numbers, got dtype {y.dtype}.")
+    return X, y
+
+
+def fit(model, loss_fn, optimizer, X, y, epochs=5, batch_size=64, validation=None, seed=0,
+        shuffle=True, progress=True):
+    """Train ``model`` with mini-batch gradient descent; return a History.
+
+    Each epoch shuffles the examples (seeded, so runs repeat exactly), and for every batch runs
+    forward, loss, backward, ``optimizer.step()`` and ``optimizer.zero_grad()``. The first layer skips
+    dL/dX (the data needs no gradient).
+
+    Args:
+        model: a Layer (usually Sequential).  loss_fn: a loss such as CrossEntropyLoss().
+        optimizer: SGD or Adam over ``model.parameters()``.
+        X, y: training inputs (N, ...) and targets (N, ...).
+        epochs, batch_size: passes over the data and examples per step.
+        validation: optional (X_val, y_val) measured after every epoch.
+        seed: seed of the shuffling.  progress: show a progress bar (in notebooks and terminals).
+
+    Raises:
+        TrainingDiverged: the loss became NaN or infinite; the message says what to try.
+    """
+    for name, value in (("epochs", epochs), ("batch_size", batch_size)):
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+            raise NNLiteError(f"fit: {name} must be a positive integer, got {value!r}.")
+    X, y = _check_data(X, y, "training")
+    if validation is not None:
+        if not (isinstance(validation, (tuple, list)) and len(validation) == 2):
+            raise NNLiteError("fit: validation must be a pair (X_val, y_val).")
+        X_val, y_val = _check_data(*validation, "validation")
+
+    history = History()
+    rng = np.random.default_rng(seed)
+    n = len(X)
+    classify = _is_classifier(loss_fn)
+    bar = None
+    if progress:
+        from tqdm.auto import tqdm
+        bar = tqdm(total=epochs, desc="training", unit="epoch")
+    model.train()
+    try:
+        for epoch in range(epochs):
+            order = rng.permutation(n) if shuffle else np.arange(n)
+            total_loss, correct = 0.0, 0.0
+            for start in range(0, n, batch_size):
+                idx = order[start:start + batch_size]
+                xb, yb = X[idx], y[idx]
+                try:
+                    out = model(xb)
+                    loss = loss_fn(out, yb)
+                except InputError as err:
+                    if "NaN or infinite" in str(err):
+                        raise _diverged(epoch, history, optimizer) from None
+                    raise
+                if not np.isfinite(loss):
+                    raise _diverged(epoch, history, optimizer)
+                model.backward(loss_fn.backward(), input_grad=False)
+                optimizer.step()
+                optimizer.zero_grad()
+                total_loss += loss * len(idx)
+                if classify:
+                    correct += accuracy(out, yb) * len(idx)
+            history.loss.append(total_loss / n)
+            if classify:
+                history.accuracy.append(correct / n)
+            if validation is not None:
+                val_loss, val_acc = evaluate(model, loss_fn, X_val, y_val)
+                history.val_loss.append(val_loss)
+                if classify:
+                    history.val_accuracy.append(val_acc)
+            if bar is not None:
+                shown = {"loss": f"{history.loss[-1]:.4f}"}
+                if history.val_accuracy:
+                    shown["val_acc"] = f"{history.val_accuracy[-1]:.3f}"
+                bar.set_postfix(shown)
+                bar.update(1)
+    finally:
+        if bar is not None:
+            bar.close()
+    return history
+
+
+def _diverged(epoch, history, optimizer):
+    err = TrainingDiverged(
+        f"fit: the loss became NaN or infinite in epoch {epoch + 1} (learning rate {optimizer.lr:g}). "
+        "The steps were too large and the weights blew up. Try a learning rate 10x smaller, scale the "
+        "inputs to roughly unit size, or use Adam. The history so far is in err.history.")
+    err.history = history
+    return err

@@ -1,0 +1,39 @@
+"""Shared fixtures, and strict mode: with NNLITE_STRICT=1 a skipped parity or browser test fails."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+STRICT = os.environ.get("NNLITE_STRICT") == "1"
+STRICT_MARKERS = ("parity", "browser")
+
+
+@pytest.fixture
+def rng():
+    return np.random.default_rng(0)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """Under NNLITE_STRICT=1 turn a skip of a parity or browser test into a failure."""
+    outcome = yield
+    report = outcome.get_result()
+    if STRICT and report.skipped and any(item.get_closest_marker(m) for m in STRICT_MARKERS):
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+        report.outcome = "failed"
+        report.longrepr = f"NNLITE_STRICT=1: this {'/'.join(STRICT_MARKERS)} test must run, but it was skipped: {reason}"
+
+
+@pytest.fixture(scope="session")
+def built_book():
+    """Build the book once per test session (warnings as errors) and return the _build/html folder."""
+    result = subprocess.run([sys.executable, "-m", "nnlite.editions", "book"], cwd=ROOT,
+                            capture_output=True, text=True)
+    if result.returncode != 0:
+        pytest.fail("The book build failed (Sphinx warnings are errors):\n" + result.stdout[-6000:] + result.stderr[-3000:])
+    return ROOT / "_build" / "html"
