@@ -27,6 +27,9 @@ def save(model, path):
     state = _state(model)
     state[_ARCH_KEY] = np.array(_architecture(model))
     folder = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(folder):
+        raise CheckpointError(f"Cannot save to {path!r}: the folder {folder!r} does not exist. "
+                              "Create it first (os.makedirs(folder, exist_ok=True)) or choose another path.")
     fd, tmp = tempfile.mkstemp(suffix=".npz", dir=folder)
     try:
         with os.fdopen(fd, "wb") as f:
@@ -48,20 +51,23 @@ def load(model, path):
     if not os.path.exists(path):
         raise CheckpointError(f"No checkpoint at {path!r}. Save one first with nl.save(model, path).")
     try:
-        with np.load(path, allow_pickle=False) as data:
-            stored = {key: data[key] for key in data.files}
-    except (ValueError, OSError) as err:
+        data = np.load(path, allow_pickle=False)
+        if not isinstance(data, np.lib.npyio.NpzFile):   # a .npy file holds one array, not named arrays
+            raise ValueError("it holds a single array, not named arrays")
+        with data:
+            stored = {key: np.asarray(data[key]) for key in data.files}
+    except Exception as err:   # empty, truncated, pickled or foreign files all fail differently
         raise CheckpointError(f"{path!r} is not a checkpoint written by nl.save ({err}).") from None
     saved_arch = str(stored.pop(_ARCH_KEY, "unknown"))
     expected = _state(model)
     problems = []
     for key in sorted(set(expected) - set(stored)):
-        problems.append(f"missing {key.split(':', 1)[1]} {expected[key].shape}")
+        problems.append(f"missing {key.split(':', 1)[-1]} {expected[key].shape}")
     for key in sorted(set(stored) - set(expected)):
-        problems.append(f"unexpected {key.split(':', 1)[1]} {stored[key].shape}")
+        problems.append(f"unexpected {key.split(':', 1)[-1]} {stored[key].shape}")
     for key in sorted(set(stored) & set(expected)):
         if stored[key].shape != expected[key].shape:
-            problems.append(f"{key.split(':', 1)[1]} has shape {stored[key].shape} in the file but "
+            problems.append(f"{key.split(':', 1)[-1]} has shape {stored[key].shape} in the file but "
                             f"{expected[key].shape} in the model")
     if problems:
         raise CheckpointError(

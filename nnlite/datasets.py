@@ -13,9 +13,9 @@ import numpy as np
 from .errors import NNLiteError
 
 
-def _n(n, name):
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 2:
-        raise NNLiteError(f"datasets.{name}: n must be an integer of at least 2, got {n!r}.")
+def _n(n, name, what="n", least=2):
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < least:
+        raise NNLiteError(f"datasets.{name}: {what} must be an integer of at least {least}, got {n!r}.")
     return int(n)
 
 
@@ -60,6 +60,7 @@ def spirals(n=300, classes=3, noise=0.2, seed=0):
     """``classes`` interleaved spiral arms (CS231n's spiral data); a linear model gets about 1/classes."""
     rng = np.random.default_rng(seed)
     n = _n(n, "spirals")
+    classes = _n(classes, "spirals", "classes", least=1)
     per = n // classes
     X, y = [], []
     for k in range(classes):
@@ -77,6 +78,7 @@ def blobs(n=200, centers=3, std=0.5, seed=0):
     """Gaussian clusters around ``centers`` points spaced on a circle of radius 2."""
     rng = np.random.default_rng(seed)
     n = _n(n, "blobs")
+    centers = _n(centers, "blobs", "centers", least=1)
     angles = 2 * np.pi * np.arange(centers) / centers
     means = 2 * np.c_[np.cos(angles), np.sin(angles)]
     y = rng.integers(0, centers, n).astype(np.int64)

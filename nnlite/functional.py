@@ -7,7 +7,7 @@ Jacobian; ``softmax_backward(s, dY)`` applies it without building the matrix.
 
 import numpy as np
 
-SQRT_2_OVER_PI = np.sqrt(2.0 / np.pi)
+SQRT_2_OVER_PI = float(np.sqrt(2.0 / np.pi))   # a Python float, so float32 input stays float32
 GELU_C = 0.044715
 
 

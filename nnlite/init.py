@@ -49,7 +49,10 @@ def make_rng(rng=None):
 
 def check_dtype(dtype):
     """Return np.float32 or np.float64; refuse anything else with advice."""
-    dtype = np.dtype(dtype)
+    try:
+        dtype = np.dtype(dtype)
+    except TypeError:
+        dtype = repr(dtype)
     if dtype not in (np.float32, np.float64):
         raise NNLiteError(f"dtype must be np.float32 or np.float64, got {dtype}. "
                           "Use float64 to learn and check gradients, float32 for speed.")

@@ -5,7 +5,7 @@ import numpy as np
 from . import functional as F
 from . import init
 from .core import Layer, Parameter, as_float, validate_input
-from .errors import NNLiteError
+from .errors import NNLiteError, ShapeError
 
 
 def _check_size(value, what, layer_name):
@@ -67,7 +67,7 @@ class Flatten(Layer):
     """Keep the batch axis, flatten the rest: (N, d1, d2, ...) -> (N, d1*d2*...). No parameters."""
 
     def forward(self, X):
-        X = as_float(X, repr(self))
+        X = as_float(X, self)
         if X.ndim < 1 or X.shape[0] == 0:
             raise NNLiteError(f"Flatten expects a batch (N, ...), got shape {X.shape}. Add a batch axis: x[None].")
         self._shape = X.shape
@@ -83,7 +83,7 @@ class Activation(Layer):
     """An elementwise activation as a layer: Y = f(X), dX = dY * f'(X). No parameters."""
 
     def forward(self, X):
-        X = as_float(X, repr(self))
+        X = as_float(X, self)
         self._X = X
         return self.f(X)
 
@@ -97,7 +97,7 @@ class ReLU(Activation):
     """Y = max(0, X). Unbounded above; its derivative is 1 for X > 0 and 0 otherwise."""
 
     def forward(self, X):
-        self._Y = np.maximum(as_float(X, repr(self)), 0)   # Y > 0 exactly where X > 0
+        self._Y = np.maximum(as_float(X, self), 0)   # Y > 0 exactly where X > 0
         return self._Y
 
     def backward(self, dY, input_grad=True):
@@ -110,6 +110,8 @@ class LeakyReLU(Activation):
     """Y = X for X > 0, negative_slope * X otherwise, so negative inputs still pass a gradient."""
 
     def __init__(self, negative_slope=0.01):
+        if isinstance(negative_slope, bool) or not isinstance(negative_slope, (int, float, np.integer, np.floating)):
+            raise NNLiteError(f"LeakyReLU: negative_slope must be a number such as 0.01, got {negative_slope!r}.")
         self.negative_slope = float(negative_slope)
 
     def f(self, X):
@@ -126,7 +128,7 @@ class Sigmoid(Activation):
     """Y = 1 / (1 + exp(-X)), in (0, 1). Saturates: its derivative is at most 0.25."""
 
     def forward(self, X):
-        X = as_float(X, repr(self))
+        X = as_float(X, self)
         self._Y = F.sigmoid(X)                        # backward needs only the output
         return self._Y
 
@@ -140,7 +142,7 @@ class Tanh(Activation):
     """Y = tanh(X), in (-1, 1) and zero-centred. Derivative 1 - Y**2."""
 
     def forward(self, X):
-        X = as_float(X, repr(self))
+        X = as_float(X, self)
         self._Y = np.tanh(X)
         return self._Y
 
@@ -158,7 +160,10 @@ class Softmax(Activation):
     """
 
     def forward(self, X):
-        X = as_float(X, repr(self))
+        X = as_float(X, self)
+        if X.ndim == 0 or X.shape[-1] == 0:
+            raise ShapeError(f"{self!r} needs at least one score along the last axis, got shape {X.shape}. "
+                             "Pass scores of shape (batch, classes).")
         self._Y = F.softmax(X, axis=-1)
         return self._Y
 

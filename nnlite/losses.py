@@ -80,11 +80,13 @@ class CrossEntropyLoss(Loss):
         if len(y) != len(z):
             raise ShapeError(f"CrossEntropyLoss got {len(z)} rows of logits but {len(y)} labels. "
                              "Pass one integer label per example.")
+        if z.size == 0:
+            raise ShapeError(f"CrossEntropyLoss got an empty batch {z.shape}. Pass at least one example.")
         shifted = z - z.max(axis=1, keepdims=True)    # (N, C), max 0: exp cannot overflow
         exp = np.exp(shifted)
         sums = exp.sum(axis=1, keepdims=True)         # (N, 1), at least 1
         rows = np.arange(len(y))
-        loss = np.mean(np.log(sums[:, 0]) - shifted[rows, y])
+        loss = (np.log(sums[:, 0]) - shifted[rows, y]).sum() / len(y)   # mean over the batch
         exp /= sums                                   # softmax probabilities, reused by backward
         self._cache = (exp, y)
         return float(loss)
@@ -119,7 +121,11 @@ class BCEWithLogitsLoss(Loss):
 
 def labels(target, n_classes, where):
     """Validate integer class labels in [0, n_classes) and return them as an int array."""
-    y = np.asarray(target)
+    try:
+        y = np.asarray(target)
+    except (ValueError, TypeError):  # ragged nested lists
+        raise InputError(f"{where} needs one integer class label per example; could not make an array of "
+                         "the labels. Pass a flat list or array of ints, e.g. np.array([0, 2, 1]).") from None
     if y.dtype.kind == "f":
         if not np.all(np.isfinite(y)) or not np.all(y == np.round(y)):
             raise InputError(f"{where} needs integer class labels 0..{n_classes - 1}, got non-integer values. "

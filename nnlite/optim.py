@@ -4,10 +4,16 @@ Each takes ``model.parameters()`` and, in ``step()``, changes every ``p.value`` 
 ``p.grad``. Call ``zero_grad()`` before the next backward pass: gradients accumulate.
 """
 
+import math
+
 import numpy as np
 
 from .core import Parameter
 from .errors import NNLiteError
+
+
+def _is_number(x):
+    return isinstance(x, (int, float, np.integer, np.floating)) and not isinstance(x, bool)
 
 
 class Optimizer:
@@ -20,7 +26,7 @@ class Optimizer:
             if not isinstance(p, Parameter):
                 raise NNLiteError(f"{type(self).__name__} takes Parameters, got {type(p).__name__}. "
                                   "Pass model.parameters(), not the model or arrays.")
-        if not np.isfinite(lr) or lr <= 0:
+        if not _is_number(lr) or not np.isfinite(lr) or lr <= 0:
             raise NNLiteError(f"{type(self).__name__}: the learning rate must be a positive number, got {lr!r}.")
         self.params = params
         self.lr = float(lr)
@@ -43,7 +49,7 @@ class SGD(Optimizer):
 
     def __init__(self, params, lr, momentum=0.0):
         super().__init__(params, lr)
-        if not 0 <= momentum < 1:
+        if not _is_number(momentum) or not 0 <= momentum < 1:
             raise NNLiteError(f"SGD: momentum must be in [0, 1), got {momentum!r}. Typical values: 0.9.")
         self.momentum = float(momentum)
         self.velocity = [np.zeros_like(p.value) for p in self.params] if momentum else None
@@ -70,7 +76,7 @@ class Adam(Optimizer):
     def __init__(self, params, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
         super().__init__(params, lr)
         for name, beta in (("beta1", beta1), ("beta2", beta2)):
-            if not 0 <= beta < 1:
+            if not _is_number(beta) or not 0 <= beta < 1:
                 raise NNLiteError(f"Adam: {name} must be in [0, 1), got {beta!r}.")
         self.beta1, self.beta2, self.eps = float(beta1), float(beta2), float(eps)
         self.m = [np.zeros_like(p.value) for p in self.params]
@@ -79,16 +85,18 @@ class Adam(Optimizer):
 
     def step(self):
         self.t += 1
-        correction1 = 1 - self.beta1 ** self.t
-        correction2 = 1 - self.beta2 ** self.t
-        step_size = self.lr / correction1
+        # Python floats, not numpy scalars: a np.float64 scalar would compute float32 arrays in float64.
+        step_size = self.lr / (1 - self.beta1 ** self.t)           # lr / bias correction of m
+        sqrt_correction2 = math.sqrt(1 - self.beta2 ** self.t)     # sqrt of the bias correction of v
         for p, m, v in zip(self.params, self.m, self.v):
             g = p.grad
             m *= self.beta1
             m += (1 - self.beta1) * g
             v *= self.beta2
             v += (1 - self.beta2) * (g * g)
-            denom = np.sqrt(v)
-            denom /= np.sqrt(correction2)
-            denom += self.eps
-            p.value -= step_size * (m / denom)
+            update = np.sqrt(v)                     # one new array, then everything in place in it:
+            update /= sqrt_correction2              # sqrt(v_hat)
+            update += self.eps
+            np.divide(m, update, out=update)        # m / (sqrt(v_hat) + eps)
+            update *= step_size                     # lr * m_hat / (sqrt(v_hat) + eps)
+            p.value -= update

@@ -42,8 +42,12 @@ def accuracy(outputs, y):
     if outputs.ndim == 2 and outputs.shape[1] > 1:
         predicted = outputs.argmax(axis=1)
     else:
-        predicted = (outputs > 0).astype(int).reshape(y.shape)
-    return float(np.mean(predicted == y))
+        predicted = (outputs > 0).astype(int).reshape(-1)
+    if y.size != predicted.size:
+        raise ShapeError(f"accuracy needs one label per output row, got outputs {outputs.shape} and labels "
+                         f"{y.shape}. Pass integer labels of shape (batch,); for one-hot rows use y.argmax(axis=1).")
+    correct = predicted == y.reshape(-1)
+    return np.count_nonzero(correct) / correct.size if correct.size else float("nan")
 
 
 def _is_classifier(loss_fn):
@@ -52,6 +56,7 @@ def _is_classifier(loss_fn):
 
 def evaluate(model, loss_fn, X, y, batch_size=1024):
     """Mean loss and accuracy (None unless classification) of ``model`` on (X, y), in eval mode."""
+    X, y = _check_data(X, y, "evaluation", where="evaluate")
     was_training = model.training
     model.eval()
     total_loss, correct = 0.0, 0.0
@@ -68,22 +73,28 @@ def evaluate(model, loss_fn, X, y, batch_size=1024):
     return total_loss / n, (correct / n if _is_classifier(loss_fn) else None)
 
 
-def _check_data(X, y, what):
-    X = check_finite(as_float(X, f"fit ({what} inputs)"), f"fit ({what} inputs)")
-    y = np.asarray(y)
+def _check_data(X, y, what, where="fit"):
+    X = check_finite(as_float(X, f"{where} ({what} inputs)"), f"{where} ({what} inputs)")
+    try:
+        y = np.asarray(y)
+    except (ValueError, TypeError):  # ragged nested lists
+        raise InputError(f"{where}: could not make an array of the {what} targets. Give every example a "
+                         "target of the same shape, e.g. np.array([0, 2, 1]).") from None
     if X.ndim < 2:
-        raise ShapeError(f"fit: {what} inputs need a batch axis first, shape (examples, features...), "
+        raise ShapeError(f"{where}: {what} inputs need a batch axis first, shape (examples, features...), "
                          f"got {X.shape}. For one feature per example use X.reshape(-1, 1).")
-    if len(X) != len(y):
-        raise ShapeError(f"fit: {what} inputs have {len(X)} examples but the targets have {len(y)}. "
+    if y.ndim == 0 or len(X) != len(y):
+        got = len(y) if y.ndim else "no batch axis"
+        raise ShapeError(f"{where}: {what} inputs have {len(X)} examples but the targets have {got}. "
                          "Pass one target per example.")
     if len(X) == 0:
-        raise ShapeError(f"fit: the {what} data is empty.")
+        raise ShapeError(f"{where}: the {what} data is empty.")
     if y.dtype.kind not in "fiub":
-        raise InputError(f"fit: {what} targets must be numbers, got dtype {y.dtype}.")
+        raise InputError(f"{where}: {what} targets must be numbers, got dtype {y.dtype}.")
     return X, y
 
 
+@np.errstate(over="ignore", invalid="ignore")   # a blow-up is reported as TrainingDiverged, not as warnings
 def fit(model, loss_fn, optimizer, X, y, epochs=5, batch_size=64, validation=None, seed=0,
         shuffle=True, progress=True):
     """Train ``model`` with mini-batch gradient descent; return a History.
