@@ -1,0 +1,204 @@
+"""The MNIST-1D table (Greydanus & Kobak, 2024) reproduced with nnlite.
+
+Four models with the paper's shapes, trained the paper's way (Adam, lr 1e-2, batches of 100 taken in
+order from the 4,000 training signals, test accuracy at the end), on the ordinary data and on the data
+with every signal's 40 positions shuffled by one fixed permutation:
+
+    logistic   Dense(40→10)
+    mlp        Dense(40→100), ReLU, Residual(Dense(100→100), ReLU), Dense(100→10)
+    cnn        3 × Conv1D with 25 channels (kernel 5, 3, 3; stride 2; padding 1), ReLU, Dense(125→10)
+    gru        BiGRU(1→6+6) on the signal read as 40 steps of one number, Flatten, Dense(480→10)
+
+Training takes minutes, so the chapter shows stored results (``load_results()``, ``table()``). To retrain
+and update the stored file (one BLAS thread: faster on a small machine, and runs repeat exactly):
+
+    OPENBLAS_NUM_THREADS=1 python -m nnlite.mnist1d_table                 # 4 models x 2 rows x 3 seeds
+    OPENBLAS_NUM_THREADS=1 python -m nnlite.mnist1d_table --models cnn --seeds 0 --steps 500 --no-save
+"""
+
+import argparse
+import datetime
+import json
+import os
+import platform
+import time
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+
+from . import datasets
+from .conv import Conv1D
+from .core import Sequential
+from .errors import NNLiteError
+from .layers import Dense, Flatten, ReLU
+from .losses import CrossEntropyLoss
+from .optim import Adam
+from .recurrent import BiGRU
+from .residual import Residual
+from .training import accuracy
+
+MODELS = ("logistic", "mlp", "cnn", "gru")
+
+# Test accuracy in %, without and with shuffled positions.
+PAPER = {"logistic": (32, 32), "mlp": (68, 68), "cnn": (94, 56), "gru": (91, 57)}
+# PyTorch with the same shapes and protocol, 6,000 steps, on a 2-core CPU (figures given with the course).
+PYTORCH = {"logistic": (31.7, 31.5), "mlp": (64.3, 62.2), "cnn": (95.3, 57.7), "gru": (90.9, 52.9)}
+
+RESULTS_FILE = "data/mnist1d_results.json"
+
+
+def build_model(name, rng=0, dtype=np.float32):
+    """One of the paper's four models, as an nnlite Sequential. ``rng`` seeds every initial weight."""
+    rng = np.random.default_rng(rng) if not isinstance(rng, np.random.Generator) else rng
+    kw = dict(rng=rng, dtype=dtype)
+    if name == "logistic":
+        return Sequential(Dense(40, 10, **kw))
+    if name == "mlp":
+        return Sequential(Dense(40, 100, **kw), ReLU(),
+                          Residual(Sequential(Dense(100, 100, **kw), ReLU())),
+                          Dense(100, 10, **kw))
+    if name == "cnn":                                      # lengths 40 -> 19 -> 10 -> 5
+        return Sequential(Conv1D(1, 25, 5, stride=2, padding=1, **kw), ReLU(),
+                          Conv1D(25, 25, 3, stride=2, padding=1, **kw), ReLU(),
+                          Conv1D(25, 25, 3, stride=2, padding=1, **kw), ReLU(),
+                          Flatten(), Dense(25 * 5, 10, **kw))
+    if name == "gru":
+        return Sequential(BiGRU(1, 6, **kw), Flatten(), Dense(40 * 12, 10, **kw))
+    raise NNLiteError(f"Unknown model {name!r}; choose one of {', '.join(MODELS)}.")
+
+
+def model_input(name, X):
+    """The (N, 40) signals in the layout each model reads: (N, 40), (N, 1, 40) channels, (N, 40, 1) steps."""
+    if name == "cnn":
+        return X[:, None, :]
+    if name == "gru":
+        return X[:, :, None]
+    return X
+
+
+def run(model_name, shuffle=False, steps=6000, seed=0, batch_size=100, lr=1e-2, dtype=np.float32,
+        eval_every=500):
+    """Train one model on MNIST-1D and return what the table needs.
+
+    Args:
+        model_name: "logistic", "mlp", "cnn" or "gru".  shuffle: shuffle the 40 positions (fixed permutation).
+        steps: optimizer steps.  seed: seed of the initial weights.  batch_size, lr: as the paper.
+        dtype: float32 (as PyTorch) or float64.  eval_every: steps between test-accuracy measurements.
+
+    Returns:
+        dict with accuracy (test, %), train_accuracy (%), train_time_s (training only, evaluation
+        excluded), steps, seed, shuffle, parameters, and curve: [[step, test accuracy %], ...].
+    """
+    X_train, y_train, X_test, y_test = datasets.mnist1d(shuffle=shuffle)
+    X_train = model_input(model_name, X_train.astype(dtype))
+    X_test = model_input(model_name, X_test.astype(dtype))
+    model = build_model(model_name, rng=seed, dtype=dtype)
+    loss_fn = CrossEntropyLoss()
+    optimizer = Adam(model.parameters(), lr=lr)
+
+    def accuracy_percent(X, y):
+        model.eval()
+        logits = np.concatenate([model(X[i:i + 500]) for i in range(0, len(X), 500)])
+        model.train()
+        return round(100 * float(accuracy(logits, y)), 2)
+
+    curve, train_time = [], 0.0
+    for step in range(steps):
+        start = (step * batch_size) % len(X_train)        # batches in order, as the paper's loop
+        xb, yb = X_train[start:start + batch_size], y_train[start:start + batch_size]
+        tic = time.perf_counter()
+        loss_fn(model(xb), yb)
+        model.backward(loss_fn.backward(), input_grad=False)
+        optimizer.step()
+        optimizer.zero_grad()
+        train_time += time.perf_counter() - tic
+        if (step + 1) % eval_every == 0 or step + 1 == steps:
+            curve.append([step + 1, accuracy_percent(X_test, y_test)])
+    return {"model": model_name, "shuffle": bool(shuffle), "accuracy": curve[-1][1],
+            "train_accuracy": accuracy_percent(X_train, y_train), "train_time_s": round(train_time, 1),
+            "steps": steps, "seed": seed, "batch_size": batch_size, "lr": lr, "dtype": np.dtype(dtype).name,
+            "parameters": sum(p.size for p in model.parameters()), "date": datetime.date.today().isoformat(),
+            "curve": curve}
+
+
+def load_results(path=None):
+    """The stored table: {"date": ..., "machine": ..., "runs": [run(...) dicts]}."""
+    if path is not None:
+        return json.loads(Path(path).read_text())
+    return json.loads(resources.files("nnlite").joinpath(RESULTS_FILE).read_text())
+
+
+def table(results=None):
+    """One row per model: the paper's, PyTorch's and nnlite's test accuracy (mean over the stored seeds,
+    with min and max) and nnlite's mean training time, for the normal and the shuffled data."""
+    runs = (results or load_results())["runs"]
+    rows = []
+    for name in MODELS:
+        row = {"model": name}
+        for shuffle, key in ((False, "normal"), (True, "shuffled")):
+            mine = [r for r in runs if r["model"] == name and r["shuffle"] == shuffle]
+            accuracies = [r["accuracy"] for r in mine]
+            row[f"paper_{key}"] = PAPER[name][shuffle]
+            row[f"pytorch_{key}"] = PYTORCH[name][shuffle]
+            row[f"nnlite_{key}"] = round(float(np.mean(accuracies)), 1) if mine else None
+            row[f"range_{key}"] = (min(accuracies), max(accuracies)) if mine else None
+            row[f"train_{key}"] = round(float(np.mean([r["train_accuracy"] for r in mine])), 1) if mine else None
+            row[f"time_{key}"] = round(float(np.mean([r["train_time_s"] for r in mine])), 1) if mine else None
+            row[f"seeds_{key}"] = len(mine)
+        rows.append(row)
+    return rows
+
+
+NAMES = {"logistic": "Logistic regression", "mlp": "MLP", "cnn": "CNN", "gru": "GRU (bidirectional)"}
+
+
+def markdown_table(rows):
+    """The rows of ``table()`` as a Markdown table, one line per model and data set: the paper's,
+    PyTorch's and nnlite's test accuracy in %, nnlite's range over seeds and its training time per run."""
+    lines = ["| Model | Data | Paper | PyTorch | nnlite | nnlite range (seeds) | nnlite time per run |",
+             "|:--|:--|--:|--:|--:|--:|--:|"]
+    for r in rows:
+        for key in ("normal", "shuffled"):
+            low, high = r[f"range_{key}"]
+            model = NAMES[r["model"]] if key == "normal" else ""
+            lines.append(f"| {model} | {key} | {r[f'paper_{key}']} | {r[f'pytorch_{key}']} "
+                         f"| **{r[f'nnlite_{key}']}** | {low}–{high} ({r[f'seeds_{key}']}) "
+                         f"| {r[f'time_{key}']:.0f} s |")
+    return "\n".join(lines)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog="python -m nnlite.mnist1d_table", description=__doc__.split("\n")[0])
+    parser.add_argument("--models", nargs="+", default=list(MODELS), choices=MODELS)
+    parser.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2])
+    parser.add_argument("--steps", type=int, default=6000)
+    parser.add_argument("--out", default=None, help="the JSON file to update (default: nnlite's data folder)")
+    parser.add_argument("--no-save", action="store_true", help="print only")
+    args = parser.parse_args(argv)
+    runs = []
+    for name in args.models:
+        for shuffle in (False, True):
+            for seed in args.seeds:
+                result = run(name, shuffle=shuffle, steps=args.steps, seed=seed)
+                runs.append(result)
+                print(f"{name:9s} shuffled={str(shuffle):5s} seed {seed}  "
+                      f"test accuracy {result['accuracy']:5.1f} %  "
+                      f"train {result['train_accuracy']:5.1f} %  {result['train_time_s']:6.1f} s", flush=True)
+    if args.no_save:
+        return runs
+    out = Path(args.out) if args.out else Path(__file__).parent / RESULTS_FILE
+    old = load_results(out)["runs"] if out.exists() else []
+    replaced = {(r["model"], r["shuffle"], r["seed"]) for r in runs}
+    kept = [r for r in old if (r["model"], r["shuffle"], r["seed"]) not in replaced]
+    results = {"date": datetime.date.today().isoformat(), "numpy": np.__version__,
+               "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
+               "blas_threads": os.environ.get("OPENBLAS_NUM_THREADS", "default"),
+               "runs": sorted(kept + runs, key=lambda r: (MODELS.index(r["model"]), r["shuffle"], r["seed"]))}
+    out.write_text(json.dumps(results, indent=1) + "\n")
+    print(f"wrote {out}")
+    return runs
+
+
+if __name__ == "__main__":
+    main()
