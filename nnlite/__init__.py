@@ -10,21 +10,43 @@ imported by name: ``nnlite.plot``, ``nnlite.widgets``, ``nnlite.check``.
 
 __version__ = "0.1.0"
 
+import warnings
+
 from . import datasets, functional, init
 from .checkpoint import load, save
+from .conv import Conv1D, Conv2D
 from .core import Layer, Parameter, Sequential
 from .errors import CheckpointError, InputError, NNLiteError, ShapeError, TrainingDiverged
 from .gradcheck import gradcheck, rel_error
 from .init import manual_seed
 from .layers import Dense, Flatten, GELU, LeakyReLU, ReLU, Sigmoid, Softmax, Tanh
+from .normalization import BatchNorm, Dropout, LayerNorm
+from .pooling import AvgPool1D, AvgPool2D, MaxPool1D, MaxPool2D
+from .residual import Residual, ResidualBlock
+from .recurrent import GRU, RNN, BiGRU, Bidirectional, LastStep
 from .losses import BCEWithLogitsLoss, CrossEntropyLoss, Loss, MSELoss
 from .optim import Adam, Optimizer, SGD
 from .training import History, accuracy, evaluate, fit
 
+
+
+def expect_version(version):
+    """Warn if the installed nnlite is not the version a chapter was written for. Chapters call this
+    in their first code cell: ``nl.expect_version("0.1.0")``."""
+    if version != __version__:
+        warnings.warn(f"This chapter was written for nnlite {version}, but nnlite {__version__} is installed. "
+                      "Most things will work; if a cell fails, install the matching version "
+                      "(pip install -e . in the course folder).", stacklevel=2)
+    return __version__
+
+
 __all__ = [
+    "AvgPool1D", "AvgPool2D", "BatchNorm", "Conv1D", "Conv2D", "Dropout", "LayerNorm", "MaxPool1D", "MaxPool2D",
+    "Residual", "ResidualBlock",
+    "BiGRU", "Bidirectional", "GRU", "LastStep", "RNN",
     "Adam", "BCEWithLogitsLoss", "CheckpointError", "CrossEntropyLoss", "Dense", "Flatten", "GELU",
     "History", "InputError", "Layer", "LeakyReLU", "Loss", "MSELoss", "NNLiteError", "Optimizer",
     "Parameter", "ReLU", "SGD", "Sequential", "ShapeError", "Sigmoid", "Softmax", "Tanh",
-    "TrainingDiverged", "accuracy", "datasets", "evaluate", "fit", "functional", "gradcheck", "init",
+    "TrainingDiverged", "accuracy", "datasets", "evaluate", "expect_version", "fit", "functional", "gradcheck", "init",
     "load", "manual_seed", "rel_error", "save",
 ]
