@@ -16,6 +16,7 @@ of the book is built from the student notebooks, with sphinx-exercise's ``hide_s
 """
 
 import argparse
+import hashlib
 import os
 import re
 import shutil
@@ -389,6 +390,33 @@ def stage_student_edition(root=ROOT, source=None):
     return source
 
 
+def library_fingerprint(root=ROOT):
+    """A hash of nnlite's source and data: the chapters' outputs depend on it, not only on their cells."""
+    digest = hashlib.sha256()
+    for path in sorted((Path(root) / "nnlite").rglob("*")):
+        if path.is_file() and path.suffix in (".py", ".json", ".gz"):
+            digest.update(path.relative_to(root).as_posix().encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def invalidate_stale_cache(root=ROOT):
+    """Drop the notebook execution caches when nnlite changed since they were filled.
+
+    jupyter-cache re-runs a notebook only when its code cells change; a figure drawn by an nnlite helper
+    that was edited since would otherwise stay stale in the book.
+    """
+    stamp = Path(root) / "_build" / ".nnlite-fingerprint"
+    fingerprint = library_fingerprint(root)
+    if stamp.exists() and stamp.read_text() == fingerprint:
+        return False
+    for cache in (Path(root) / "_build" / ".jupyter_cache", Path(root) / STUDENT_BUILD / "_build" / ".jupyter_cache"):
+        shutil.rmtree(cache, ignore_errors=True)
+    stamp.parent.mkdir(parents=True, exist_ok=True)
+    stamp.write_text(fingerprint)
+    return True
+
+
 def build_book(edition="full", root=ROOT):
     """Run Jupyter Book v1 with Sphinx warnings as errors; returns the exit code.
 
@@ -401,6 +429,7 @@ def build_book(edition="full", root=ROOT):
     root = Path(root)
     if (root / GUIDE).exists():
         write_instructor_guide(root)            # its tables follow the chapters
+    invalidate_stale_cache(root)
     if edition == "full":
         command = [str(jb), "build", str(root), "--warningiserror", "--keep-going"]
     else:

@@ -1,0 +1,312 @@
+"""The rendered book in headless Chromium (Playwright), served on 127.0.0.1.
+
+- every page loads with no console error, no uncaught exception, no failed request, and no request
+  that leaves the local server (MathJax, RequireJS and the widget manager are vendored);
+- on every widget, each control that responds without a kernel, moved with the keyboard, changes the
+  figure shown. Screenshots before and after go to ``test-artifacts/widgets/``;
+- in JupyterLab with a kernel, the controls the book cannot serve redraw too (and the playground trains).
+
+The book is built once by the ``built_book`` fixture. Skipped (with the reason) when Playwright or
+Chromium is missing; under NNLITE_STRICT=1 a skip is a failure.
+"""
+
+import functools
+import http.server
+import os
+import re
+import shutil
+import threading
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+ROOT = Path(__file__).resolve().parent.parent
+ARTIFACTS = ROOT / "test-artifacts" / "widgets"
+CHROMIUM = os.environ.get("NNLITE_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+WIDGET_TIMEOUT_MS = 60_000      # the widget manager parses a few MB of saved state on a busy machine
+
+
+@pytest.fixture(scope="module")
+def html_dir(request):
+    """The built book. NNLITE_BOOK_HTML may name an already built ``_build/html`` to skip the build."""
+    prebuilt = os.environ.get("NNLITE_BOOK_HTML")
+    if prebuilt:
+        return Path(prebuilt)
+    return request.getfixturevalue("built_book")
+
+
+@pytest.fixture(scope="module")
+def server(html_dir):
+    """Serve the book on 127.0.0.1 (a free port) from a thread; yields the base URL."""
+    handler = functools.partial(_QuietHandler, directory=str(html_dir))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}/"
+    httpd.shutdown()
+    httpd.server_close()
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="module")
+def browser():
+    sync_api = pytest.importorskip("playwright.sync_api", reason="Playwright is not installed "
+                                   "(pip install playwright; the browser is Debian's chromium)")
+    if not Path(CHROMIUM).exists() and not shutil.which(CHROMIUM):
+        pytest.skip(f"Chromium not found at {CHROMIUM} (apt-get install chromium)")
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+def book_pages(html_dir):
+    """Every HTML page of the book (not the theme's template fragments under _static, not sources)."""
+    pages = []
+    for path in sorted(html_dir.rglob("*.html")):
+        rel = path.relative_to(html_dir).as_posix()
+        if rel.startswith(("_static/", "_sources/", "_images/")):
+            continue
+        pages.append(rel)
+    return pages
+
+
+def widget_pages(html_dir):
+    return [rel for rel in book_pages(html_dir)
+            if "application/vnd.jupyter.widget-state+json" in (html_dir / rel).read_text(encoding="utf-8")]
+
+
+class PageWatch:
+    """Record what a page does: console errors, uncaught exceptions, failed and off-site requests."""
+
+    def __init__(self, page, base):
+        self.host = urlparse(base).netloc
+        self.problems = []
+        page.on("console", self._console)
+        page.on("pageerror", lambda err: self.problems.append(f"uncaught exception: {err}"))
+        page.on("request", self._request)
+        page.on("requestfailed", lambda r: self.problems.append(f"request failed: {r.url} ({r.failure})"))
+        page.on("response", self._response)
+
+    def _console(self, msg):
+        if msg.type == "error":
+            self.problems.append(f"console error: {msg.text} @ {msg.location.get('url', '')}")
+
+    def _request(self, request):
+        url = urlparse(request.url)
+        if url.scheme in ("data", "blob", "about"):
+            return
+        if url.netloc != self.host:
+            self.problems.append(f"request leaving the local server: {request.url}")
+
+    def _response(self, response):
+        if response.status >= 400:
+            self.problems.append(f"HTTP {response.status}: {response.url}")
+
+
+def open_page(browser, base, rel):
+    page = browser.new_page(viewport={"width": 1280, "height": 1000})
+    watch = PageWatch(page, base)
+    page.goto(base + rel, wait_until="load")
+    page.wait_for_load_state("networkidle")
+    return page, watch
+
+
+def wait_for_widgets(page):
+    """Wait until the widget manager has rendered the page's saved widget views."""
+    page.wait_for_function("document.querySelectorAll('.jupyter-widgets').length > 0", timeout=WIDGET_TIMEOUT_MS)
+    page.wait_for_load_state("networkidle")
+
+
+def test_every_page_loads_cleanly(browser, server, html_dir):
+    pages = book_pages(html_dir)
+    assert pages, f"no HTML pages in {html_dir}"
+    problems = {}
+    for rel in pages:
+        page, watch = open_page(browser, server, rel)
+        if rel in widget_pages(html_dir):
+            wait_for_widgets(page)
+        page.wait_for_timeout(300)                      # late console messages (MathJax typesetting)
+        if watch.problems:
+            problems[rel] = watch.problems
+        page.close()
+    assert not problems, "pages with problems:\n" + "\n".join(
+        f"{rel}:\n  " + "\n  ".join(p) for rel, p in problems.items())
+
+
+def test_math_renders_offline(browser, server, html_dir):
+    """MathJax 3 is served by the book and typesets (pages with math show mjx-container elements)."""
+    with_math = [rel for rel in book_pages(html_dir)
+                 if 'class="math' in (html_dir / rel).read_text(encoding="utf-8")]
+    if not with_math:
+        pytest.skip("the book has no math yet")
+    page, watch = open_page(browser, server, with_math[0])
+    page.wait_for_selector("mjx-container", timeout=WIDGET_TIMEOUT_MS)
+    assert page.locator("mjx-container").count() > 0
+    assert not watch.problems, watch.problems
+    page.close()
+
+
+VISIBLE_FRAME_JS = """root => {
+  const shown = [...root.querySelectorAll('img.nnlite-frame')].filter(img => img.getClientRects().length > 0);
+  return shown.map(img => img.getAttribute('alt') + '|' + img.getAttribute('src').length + '|' +
+                          img.getAttribute('src').slice(-64));
+}"""
+
+
+def _slug(text):
+    return re.sub(r"[^A-Za-z0-9]+", "-", text).strip("-")[:60]
+
+
+def _press(page, control, kind):
+    """Move a control one step with the keyboard: ArrowRight on a slider's handle; for toggle
+    buttons, Tab from the selected button to the next one and press Space."""
+    if kind == "slider":
+        handle = control.locator(".noUi-handle").first
+        handle.focus()
+        page.keyboard.press("ArrowRight")
+        return
+    buttons = control.locator("button")
+    selected = next(i for i in range(buttons.count()) if "mod-active" in (buttons.nth(i).get_attribute("class") or ""))
+    target = (selected + 1) % buttons.count()
+    buttons.nth(target).focus()
+    page.keyboard.press("Space")
+
+
+def test_responsive_controls_change_the_figure(browser, server, html_dir):
+    pages = widget_pages(html_dir)
+    if not pages:
+        pytest.fail("no page of the book has saved widget state: were the notebooks executed with widgets?")
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    checked, failures = [], []
+    for rel in pages:
+        page, watch = open_page(browser, server, rel)
+        wait_for_widgets(page)
+        page.wait_for_selector(".nnlite-widget", timeout=WIDGET_TIMEOUT_MS)
+        widgets = page.locator(".nnlite-widget")
+        for w in range(widgets.count()):
+            widget = widgets.nth(w)
+            widget.scroll_into_view_if_needed()
+            controls = widget.locator(".nnlite-responsive")
+            assert controls.count() > 0, f"{rel}: widget {w} has no control that responds without a kernel"
+            for c in range(controls.count()):
+                control = controls.nth(c)
+                kind = "slider" if control.locator(".noUi-handle").count() else "buttons"
+                frames_before = widget.evaluate(VISIBLE_FRAME_JS)
+                name = f"{_slug(rel)}-w{w}-c{c}-{kind}"
+                widget.screenshot(path=str(ARTIFACTS / f"{name}-before.png"))
+                _press(page, control, kind)
+                page.wait_for_timeout(150)
+                frames_after = widget.evaluate(VISIBLE_FRAME_JS)
+                widget.screenshot(path=str(ARTIFACTS / f"{name}-after.png"))
+                label = f"{rel} widget {w} control {c} ({kind})"
+                checked.append(label)
+                if len(frames_before) != 1 or len(frames_after) != 1:
+                    failures.append(f"{label}: expected one visible frame, saw {len(frames_before)} before and "
+                                    f"{len(frames_after)} after")
+                elif frames_before == frames_after:
+                    failures.append(f"{label}: the figure did not change ({frames_before[0][:80]})")
+        if watch.problems:
+            failures.append(f"{rel}: " + "; ".join(watch.problems))
+        page.close()
+    assert checked, "no responsive control found"
+    assert not failures, "\n".join(failures)
+
+
+# ----------------------------------------------------------------------------------------------------
+# Live in JupyterLab: with a kernel, every control redraws, including those the book cannot serve
+# ----------------------------------------------------------------------------------------------------
+
+LIVE_NOTEBOOK = """from nnlite import widgets
+neuron = widgets.neuron_explorer()
+playground = widgets.training_playground(lrs=(0.1,), epochs=8)
+display(neuron, playground)"""
+
+SHOWN_ALTS_JS = """() => [...document.querySelectorAll('.nnlite-widget img.nnlite-frame')]
+    .filter(img => img.getClientRects().length > 0).map(img => img.alt)"""
+
+
+@pytest.fixture(scope="module")
+def jupyterlab(tmp_path_factory):
+    """A JupyterLab server on 127.0.0.1 with one notebook; yields its URL (with token)."""
+    import socket
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+    pytest.importorskip("jupyterlab", reason="JupyterLab is not installed (it is in requirements.txt)")
+    nbformat = pytest.importorskip("nbformat")
+    root = tmp_path_factory.mktemp("lab")
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(LIVE_NOTEBOOK)]
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(nb, root / "live.ipynb")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    token = "nnlite-test"
+    server = subprocess.Popen(
+        [sys.executable, "-m", "jupyterlab", "--no-browser", "--allow-root", f"--port={port}",
+         "--ServerApp.ip=127.0.0.1", f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}",
+         "--LabApp.news_url=", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(120):
+            try:
+                urllib.request.urlopen(f"{base}/api/status?token={token}", timeout=2)
+                break
+            except OSError:
+                time.sleep(1)
+        else:
+            pytest.fail("JupyterLab did not start within two minutes")
+        yield f"{base}/lab/tree/live.ipynb?token={token}"
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def _wait_for_alt(page, text):
+    page.wait_for_function(
+        f"() => ({SHOWN_ALTS_JS})().some(alt => alt.includes({text!r}))", timeout=WIDGET_TIMEOUT_MS)
+
+
+def test_every_control_redraws_live_in_jupyterlab(browser, jupyterlab):
+    page = browser.new_page(viewport={"width": 1300, "height": 1600})
+    errors = []
+    page.on("pageerror", lambda err: errors.append(str(err)))
+    page.goto(jupyterlab)
+    page.wait_for_selector(".jp-Notebook .jp-Cell .jp-InputArea-editor", timeout=120_000)
+    page.wait_for_selector(".jp-Notebook-ExecutionIndicator, .jp-KernelStatus", timeout=120_000)
+    page.wait_for_timeout(3000)                             # the kernel connects
+    page.locator(".jp-Cell .jp-InputArea-editor").first.click()
+    page.keyboard.press("Shift+Enter")
+    page.wait_for_selector(".nnlite-widget img.nnlite-frame", timeout=180_000)
+    page.wait_for_function("document.querySelectorAll('.nnlite-widget').length == 2", timeout=180_000)
+    neuron, playground = page.locator(".nnlite-widget").nth(0), page.locator(".nnlite-widget").nth(1)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    neuron.screenshot(path=str(ARTIFACTS / "jupyterlab-neuron-before.png"))
+    # a live-only dropdown, a live-only slider moved by keyboard, then a responsive slider
+    neuron.locator(".nnlite-live select").select_option(label="ReLU")
+    _wait_for_alt(page, "ReLU activation")
+    neuron.locator(".nnlite-live .noUi-handle").first.focus()
+    page.keyboard.press("ArrowRight")
+    _wait_for_alt(page, "weights 0.3, 0.3, 0.8")
+    neuron.locator(".nnlite-responsive .noUi-handle").nth(1).focus()
+    page.keyboard.press("ArrowRight")
+    _wait_for_alt(page, "bias -1.5")
+    neuron.screenshot(path=str(ARTIFACTS / "jupyterlab-neuron-after.png"))
+    # the playground trains live for a number of hidden units the book has no frames for
+    playground.locator(".nnlite-live select").nth(1).select_option(label="32")
+    _wait_for_alt(page, "32 hidden units")
+    playground.screenshot(path=str(ARTIFACTS / "jupyterlab-playground-live.png"))
+    assert not errors, errors
+    page.close()
