@@ -1,0 +1,126 @@
+"""The benchmark harness, in its quick mode: it runs, and its results are complete and consistent.
+
+Timings are never asserted (a shared machine makes them noisy); the structure of the results is, and so
+is the fact that every contender did the same work (the same first-epoch loss).
+"""
+
+import importlib.util
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import nnlite as nl
+
+ROOT = Path(__file__).resolve().parent.parent
+HAS_TORCH = importlib.util.find_spec("torch") is not None
+STATS_KEYS = {"median_ms", "min_ms", "max_ms", "spread", "times_ms"}
+MLP_CONTENDERS = {"nnlite_fit", "numpy", "nnlite_step_dX", "numpy_dX"} | ({"torch"} if HAS_TORCH else set())
+TARGETS = {"fit_vs_numpy", "step_dX_vs_numpy_dX", "fit_vs_torch", "conv_vs_torch", "book_build_s"}
+
+
+@pytest.fixture(scope="module")
+def quick_run(tmp_path_factory):
+    out = tmp_path_factory.mktemp("bench") / "results.json"
+    proc = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "run.py"), "--quick", "--json", str(out)],
+                          cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    return json.loads(out.read_text()), proc.stdout
+
+
+def check_stats(stats, repeat):
+    assert STATS_KEYS <= set(stats)
+    assert len(stats["times_ms"]) == repeat
+    assert 0 < stats["min_ms"] <= stats["median_ms"] <= stats["max_ms"]
+
+
+def test_top_level_and_machine(quick_run):
+    results, stdout = quick_run
+    assert {"date", "quick", "settings", "machine", "mlp", "conv", "memory", "book", "targets"} <= set(results)
+    assert results["quick"] is True
+    machine = results["machine"]
+    for key in ("cpu", "cores", "numpy", "blas", "blas_threads", "threadpools", "env", "torch", "nnlite"):
+        assert key in machine
+    assert "OPENBLAS_CORETYPE" in machine["env"]
+    assert machine["nnlite"] == nl.__version__
+    assert (machine["torch"] is not None) == HAS_TORCH
+    for heading in ("Machine", "MLP 784-128-10", "Conv net", "Peak memory", "Clean book build", "Targets"):
+        assert heading in stdout
+
+
+def test_mlp_rows(quick_run):
+    results, _ = quick_run
+    repeat = results["settings"]["repeat"]
+    rows = results["mlp"]
+    assert {(r["dtype"], r["optimizer"]) for r in rows} == {(d, o) for d in ("float32", "float64")
+                                                            for o in ("sgd", "adam")}
+    for r in rows:
+        assert set(r["times"]) == MLP_CONTENDERS
+        for name, stats in r["times"].items():
+            check_stats(stats, repeat)
+            assert stats["gflops"] > 0
+        for key in ("ratio_fit_vs_numpy", "ratio_step_dX_vs_numpy_dX"):
+            assert r[key] > 0
+        for key in ("ratio_fit_vs_torch", "ratio_numpy_vs_torch"):
+            assert (r[key] is not None and r[key] > 0) if HAS_TORCH else r[key] is None
+        assert (r["torch_skipped"] is None) == HAS_TORCH
+        expected = {"nnlite_fit/numpy", "nnlite_step_dX/numpy_dX"} | (
+            {"nnlite_fit/torch", "numpy/torch"} if HAS_TORCH else set())
+        assert set(r["best_ratios"]) == expected and all(v > 0 for v in r["best_ratios"].values())
+        assert r["matmul_gflop_per_epoch"]["dX"] > r["matmul_gflop_per_epoch"]["no_dX"] > 0
+
+
+@pytest.mark.parametrize("dtype, rtol", [("float32", 1e-4), ("float64", 1e-10)])
+def test_contenders_do_the_same_work(quick_run, dtype, rtol):
+    """Same data, order and initial weights: every contender's first epoch gives the same loss."""
+    results, _ = quick_run
+    for r in (r for r in results["mlp"] if r["dtype"] == dtype):
+        first = r["first_epoch"]
+        reference = first["numpy"]["loss"]
+        for name, values in first.items():
+            tolerance = max(rtol, 1e-5) if name == "torch" else rtol
+            np.testing.assert_allclose(values["loss"], reference, rtol=tolerance, err_msg=f"{name} {r['optimizer']}")
+            assert values["accuracy"] == first["numpy"]["accuracy"], name
+
+
+def test_conv(quick_run):
+    results, _ = quick_run
+    conv = results["conv"]
+    if not hasattr(nl, "Conv2D"):
+        assert isinstance(conv["skipped"], str) and conv["configs"] == []
+        return
+    assert conv["skipped"] is None
+    assert [c["dtype"] for c in conv["configs"]] == ["float32", "float64"]
+    for c in conv["configs"]:
+        check_stats(c["times"]["nnlite"], results["settings"]["repeat"])
+        assert ("torch" in c["times"]) == HAS_TORCH
+        assert len(c["nnlite_layers"]) == 5
+        assert all(layer["forward_ms"] >= 0 and layer["backward_ms"] >= 0 for layer in c["nnlite_layers"])
+        if HAS_TORCH:
+            np.testing.assert_allclose(c["loss"]["nnlite"], c["loss"]["torch"], rtol=1e-5)
+
+
+def test_memory(quick_run):
+    results, _ = quick_run
+    memory = results["memory"]
+    assert set(memory) == {"nnlite", "numpy"} | ({"torch"} if HAS_TORCH else set())
+    for name, m in memory.items():
+        assert "error" not in m, m
+        assert m["examples"] == results["settings"]["memory_examples"]
+        assert m["peak_rss_mb"] >= m["rss_before_training_mb"] > m["data_mb"] > 0
+        assert (m["traced_peak_mb"] is None) == (name == "torch")
+
+
+def test_book_is_optional_and_targets_are_consistent(quick_run):
+    results, _ = quick_run
+    assert "--book" in results["book"]["skipped"]
+    targets = results["targets"]
+    assert set(targets) == TARGETS
+    assert targets["book_build_s"]["value"] is None and targets["book_build_s"]["met"] is None
+    for name, t in targets.items():
+        if t["value"] is not None:
+            assert t["met"] == (t["value"] <= t["limit"]), name
+    assert (targets["fit_vs_torch"]["value"] is not None) == HAS_TORCH
