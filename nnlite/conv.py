@@ -2,8 +2,8 @@
 
 A convolution slides a small kernel W over the input and takes a weighted sum at every position.
 Vectorised with im2col: ``sliding_windows`` views every window of the (padded) input at once, without
-copying; the windows are laid out as the rows of one matrix, and one matrix product multiplies all of
-them by the kernels. The backward pass adds each
+copying; one copy lays the windows out as the columns of a matrix (one row per channel and kernel
+offset), and one matrix product multiplies all of them by the kernels. The backward pass adds each
 window's gradient back into place with ``add_windows``, a loop over the kernel *offsets* only (9 steps
 for a 3×3 kernel), never over positions or examples.
 
@@ -48,17 +48,26 @@ def sliding_windows(X, kernel, stride):
     return windows[steps]
 
 
+def kernel_offsets(kernel, stride, out):
+    """For every kernel offset, the index of the input entries that offset sees, one per output position.
+
+    Yields ``(offset, index)``; ``X[index]`` has shape (N, C, *out) and holds X[n, c, *(i*stride + offset)]
+    at position i. A loop over these visits the prod(kernel) offsets, never the positions or the examples.
+    """
+    for offset in itertools.product(*(range(k) for k in kernel)):
+        index = tuple(slice(o, o + s * (n - 1) + 1, s) for o, s, n in zip(offset, stride, out))
+        yield offset, (slice(None), slice(None)) + index
+
+
 def add_windows(dwindows, shape, kernel, stride):
     """The adjoint of ``sliding_windows``: add every window's gradient back where the window came from.
 
     Shape: dwindows (N, C, *out, *kernel) -> dX ``shape`` (N, C, *size). Overlapping windows add up.
     """
-    dims = len(kernel)
-    out = dwindows.shape[2:2 + dims]
+    out = dwindows.shape[2:2 + len(kernel)]
     dX = np.zeros(shape, dwindows.dtype)
-    for offset in itertools.product(*(range(k) for k in kernel)):       # kernel offsets only
-        target = tuple(slice(o, o + s * (n - 1) + 1, s) for o, s, n in zip(offset, stride, out))
-        dX[(slice(None), slice(None)) + target] += dwindows[(Ellipsis,) + offset]   # (N, C, *out)
+    for offset, index in kernel_offsets(kernel, stride, out):           # kernel offsets only
+        dX[index] += dwindows[(Ellipsis,) + offset]                       # (N, C, *out)
     return dX
 
 
@@ -67,7 +76,7 @@ def validate_spatial(X, layer, channels, dims, dtype):
 
     ``channels=None`` accepts any number of channels (pooling).
     """
-    X = as_float(X, repr(layer), dtype)
+    X = as_float(X, layer, dtype)                 # the layer itself: formatted only on an error
     names = ("L",) if dims == 1 else ("H", "W")
     expected = "(batch, " + ("C" if channels is None else str(channels)) + ", " + ", ".join(names) + ")"
     if X.ndim != dims + 2:
@@ -125,31 +134,36 @@ class _Conv(Layer):
     def forward(self, X):
         X = validate_spatial(X, self, self.in_channels, self.dims, self.dtype)   # (N, C, *size)
         check_fits(X, self, self.kernel_size, self.padding)
-        Xp = np.pad(X, [(0, 0), (0, 0)] + [(p, p) for p in self.padding])         # zeros around the edges
-        windows = sliding_windows(Xp, self.kernel_size, self.stride)             # (N, C, *out, *k), a view
-        N, out = X.shape[0], windows.shape[2:2 + self.dims]
-        # im2col: one row per (example, position), holding that window's C * prod(k) inputs
-        spatial = tuple(range(2, 2 + self.dims))
-        kernel = tuple(range(2 + self.dims, 2 + 2 * self.dims))
-        cols = windows.transpose((0,) + spatial + (1,) + kernel).reshape(N * int(np.prod(out)), -1)
-        W = self.W.value.reshape(self.out_channels, -1)                           # (O, C * prod(k))
-        Y = (cols @ W.T + self.b.value).reshape((N,) + out + (self.out_channels,))   # (N, *out, O)
-        self._cache = (Xp.shape, cols, out)
-        return np.ascontiguousarray(np.moveaxis(Y, -1, 1))                       # (N, O, *out)
+        if any(self.padding):                                                    # zeros around the edges
+            X = np.pad(X, [(0, 0), (0, 0)] + [(p, p) for p in self.padding])    # (N, C, *padded size)
+        windows = sliding_windows(X, self.kernel_size, self.stride)             # (N, C, *out, *k), a view
+        N, out, d = X.shape[0], windows.shape[2:2 + self.dims], self.dims
+        # im2col: one row per (channel, kernel offset), one column per (example, output position); P = prod(out)
+        spatial, kernel = tuple(range(2, 2 + d)), tuple(range(2 + d, 2 + 2 * d))
+        W = self.W.value.reshape(self.out_channels, -1)                          # (O, C*prod(k))
+        cols = windows.transpose((1,) + kernel + (0,) + spatial).reshape(W.shape[1], -1)   # (C*prod(k), N*P), a copy
+        Y = W @ cols                                                             # (O, N*P), one product
+        Y += self.b.value[:, None]
+        self._cache = (X.shape, cols, out)
+        Y = Y.reshape((self.out_channels, N) + out)                              # (O, N, *out)
+        return np.ascontiguousarray(Y.swapaxes(0, 1))                            # (N, O, *out)
 
     def backward(self, dY, input_grad=True):
         padded_shape, cols, out = self._need_cache(self._cache)
-        N = padded_shape[0]
+        N, d = padded_shape[0], self.dims
         dY = self._check_grad(dY, (N, self.out_channels) + out)                  # (N, O, *out)
-        dY_rows = np.moveaxis(dY, 1, -1).reshape(cols.shape[0], -1)              # (N * positions, O)
-        self.W.grad += (dY_rows.T @ cols).reshape(self.W.shape)                  # (O, C, *k)
-        self.b.grad += dY_rows.sum(axis=0)                                       # (O,)
+        dY_rows = dY.swapaxes(0, 1).reshape(self.out_channels, -1)              # (O, N*P)
+        self.W.grad += (dY_rows @ cols.T).reshape(self.W.shape)                 # (O, C, *k)
+        self.b.grad += dY_rows.sum(axis=1)                                       # (O,)
         if not input_grad:
             return None
-        dcols = dY_rows @ self.W.value.reshape(self.out_channels, -1)            # (N * positions, C * prod(k))
-        dwindows = dcols.reshape((N,) + out + (self.in_channels,) + self.kernel_size)
-        dwindows = np.moveaxis(dwindows, 1 + self.dims, 1)                       # (N, C, *out, *k)
-        dXp = add_windows(dwindows, padded_shape, self.kernel_size, self.stride)
+        dcols = self.W.value.reshape(self.out_channels, -1).T @ dY_rows          # (C*prod(k), N*P)
+        dwindows = dcols.reshape((self.in_channels,) + self.kernel_size + (N,) + out)   # (C, *k, N, *out)
+        kernel, spatial = tuple(range(1, 1 + d)), tuple(range(2 + d, 2 + 2 * d))
+        dwindows = dwindows.transpose((1 + d, 0) + spatial + kernel)            # (N, C, *out, *k), a view
+        dXp = add_windows(dwindows, padded_shape, self.kernel_size, self.stride)  # (N, C, *padded size)
+        if not any(self.padding):
+            return dXp                                                           # (N, C, *size)
         inner = tuple(slice(p, n - p) for p, n in zip(self.padding, padded_shape[2:]))
         return dXp[(slice(None), slice(None)) + inner]                           # drop the padding: (N, C, *size)
 

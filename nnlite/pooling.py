@@ -1,13 +1,16 @@
 """Pooling layers: MaxPool1D/2D and AvgPool1D/2D. No parameters.
 
-Each output is the maximum (or the mean) of one window of the input, channel by channel. The windows
-come from ``conv.sliding_windows``, so there are no Python loops over positions; backward sends each
-window's gradient back with ``conv.add_windows`` (a loop over the kernel offsets only).
+Each output is the maximum (or the mean) of one window of the input, channel by channel. There are no
+Python loops over positions or examples: ``conv.kernel_offsets`` gives, for each of the prod(kernel)
+offsets inside a window, the strided view of the input that this offset sees at every output position
+(for 2×2 windows, the four sub-grids X[:, :, u::2, v::2]). The maximum of the windows is then the running
+``np.maximum`` of those prod(kernel) views, their mean is their sum over prod(kernel); backward adds each
+output's gradient back through the same views. This works for any stride, overlapping windows included.
 """
 
 import numpy as np
 
-from .conv import add_windows, as_tuple, check_fits, sliding_windows, validate_spatial
+from .conv import as_tuple, check_fits, kernel_offsets, output_size, validate_spatial
 from .core import Layer
 
 
@@ -22,22 +25,12 @@ class _Pool(Layer):
         self.stride = self.kernel_size if stride is None else as_tuple(stride, self.dims, "stride", name)
         self._cache = None
 
-    def _windows(self, X):
-        X = validate_spatial(X, self, None, self.dims, None)              # (N, C, *size), any C
+    def _views(self, X):
+        """Check X; return it and, for every kernel offset, the index of its view X[index] (N, C, *out)."""
+        X = validate_spatial(X, self, None, self.dims, None)               # (N, C, *size), any C
         check_fits(X, self, self.kernel_size, (0,) * self.dims)
-        windows = sliding_windows(X, self.kernel_size, self.stride)       # (N, C, *out, *k), a view
-        K = int(np.prod(self.kernel_size))
-        flat = windows.reshape(windows.shape[:2 + self.dims] + (K,))      # (N, C, *out, K)
-        self._out_shape = flat.shape[:-1]
-        return X, flat
-
-    def backward(self, dY, input_grad=True):
-        X_shape, route = self._need_cache(self._cache)         # route: share of each window entry, (..., K)
-        dY = self._check_grad(dY, self._out_shape)             # (N, C, *out)
-        if not input_grad:
-            return None
-        dwindows = (dY[..., None] * route).reshape(dY.shape + self.kernel_size)   # (N, C, *out, *k)
-        return add_windows(dwindows, X_shape, self.kernel_size, self.stride)            # (N, C, *size)
+        out = tuple(output_size(n, k, s) for n, k, s in zip(X.shape[2:], self.kernel_size, self.stride))
+        return X, [index for _, index in kernel_offsets(self.kernel_size, self.stride, out)]
 
     def __repr__(self):
         kernel = "×".join(map(str, self.kernel_size))
@@ -49,19 +42,52 @@ class _Pool(Layer):
 
 class _MaxPool(_Pool):
     def forward(self, X):
-        X, flat = self._windows(X)
-        winner = flat.argmax(axis=-1)                          # (N, C, *out); ties: the first, as PyTorch
-        K = flat.shape[-1]
-        self._cache = (X.shape, (winner[..., None] == np.arange(K)).astype(X.dtype))   # one-hot (..., K)
-        return np.take_along_axis(flat, winner[..., None], axis=-1)[..., 0]
+        X, views = self._views(X)                               # (N, C, *size), prod(k) indices
+        Y = X[views[0]].copy()                                  # (N, C, *out): first entry of each window
+        for index in views[1:]:
+            np.maximum(Y, X[index], out=Y)                      # running maximum over the kernel offsets
+        self._cache = (X, Y, views)
+        return Y
+
+    def backward(self, dY, input_grad=True):
+        X, Y, views = self._need_cache(self._cache)
+        dY = self._check_grad(dY, Y.shape)                      # (N, C, *out)
+        if not input_grad:
+            return None
+        overlap = any(s < k for s, k in zip(self.stride, self.kernel_size))   # an entry in several windows?
+        dX = np.zeros(X.shape, dY.dtype)                        # (N, C, *size)
+        unclaimed = np.ones(Y.shape, bool)                      # windows whose maximum is still to be found
+        for index in views:                                     # offsets in window order (row by row)
+            first = X[index] == Y                               # (N, C, *out): this entry is a maximum...
+            first &= unclaimed                                  # ...and the first one: ties go to it, as PyTorch
+            unclaimed ^= first
+            if overlap:
+                dX[index] += dY * first                         # an entry in several windows adds their shares
+            else:
+                np.multiply(dY, first, out=dX[index])           # each entry is in one window at most
+        return dX
 
 
 class _AvgPool(_Pool):
     def forward(self, X):
-        X, flat = self._windows(X)
-        K = flat.shape[-1]
-        self._cache = (X.shape, np.full(K, 1.0 / K, X.dtype))      # every entry of a window gets 1/K
-        return flat.mean(axis=-1)
+        X, views = self._views(X)                               # (N, C, *size), prod(k) indices
+        Y = X[views[0]].copy()                                  # (N, C, *out)
+        for index in views[1:]:
+            Y += X[index]                                       # sum over the kernel offsets...
+        Y /= len(views)                                         # ...divided by the window size prod(k)
+        self._cache = (X.shape, Y.shape, views)
+        return Y
+
+    def backward(self, dY, input_grad=True):
+        X_shape, Y_shape, views = self._need_cache(self._cache)
+        dY = self._check_grad(dY, Y_shape)                      # (N, C, *out)
+        if not input_grad:
+            return None
+        share = dY / len(views)                                 # every entry of a window gets 1/prod(k)
+        dX = np.zeros(X_shape, dY.dtype)                        # (N, C, *size)
+        for index in views:
+            dX[index] += share                                  # overlapping windows add up
+        return dX
 
 
 class MaxPool1D(_MaxPool):
