@@ -20,14 +20,13 @@ from .errors import CheckpointError, InputError, NNLiteError, ShapeError, Traini
 from .gradcheck import gradcheck, rel_error
 from .init import manual_seed
 from .layers import Dense, Flatten, GELU, LeakyReLU, ReLU, Sigmoid, Softmax, Tanh
-from .normalization import BatchNorm, Dropout, LayerNorm
-from .pooling import AvgPool1D, AvgPool2D, MaxPool1D, MaxPool2D
-from .residual import Residual, ResidualBlock
-from .recurrent import GRU, RNN, BiGRU, Bidirectional, LastStep
 from .losses import BCEWithLogitsLoss, CrossEntropyLoss, Loss, MSELoss
+from .normalization import BatchNorm, Dropout, LayerNorm
 from .optim import Adam, Optimizer, SGD
+from .pooling import AvgPool1D, AvgPool2D, MaxPool1D, MaxPool2D
+from .recurrent import GRU, RNN, BiGRU, Bidirectional, LastStep
+from .residual import Residual, ResidualBlock
 from .training import History, accuracy, evaluate, fit
-
 
 
 def expect_version(version):
