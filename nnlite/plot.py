@@ -18,6 +18,8 @@ OKABE_ITO = {
     "blue": "#0072B2", "vermillion": "#D55E00", "purple": "#CC79A7", "black": "#000000",
 }
 PALETTE = [OKABE_ITO[c] for c in ("blue", "orange", "green", "vermillion", "purple", "sky", "yellow", "black")]
+# For many lines on one axis: orange and vermillion are hard to tell apart side by side, so they are not neighbours.
+DISTINCT = [OKABE_ITO[c] for c in ("blue", "orange", "green", "purple", "sky", "vermillion", "black", "yellow")]
 
 
 def use_style():
@@ -850,7 +852,7 @@ def accuracy_curves(runs, ax=None, title="Test accuracy during training"):
     models = list(dict.fromkeys(r["model"] for r in runs))
     for r in runs:
         steps, accuracy = np.asarray(r["curve"], dtype=float).T
-        colour = PALETTE[models.index(r["model"]) % len(PALETTE)]
+        colour = DISTINCT[models.index(r["model"]) % len(DISTINCT)]
         ax.plot(steps, accuracy, color=colour, ls="--" if r["shuffle"] else "-", lw=1.6,
                 label=f"{r['model']}{' (shuffled)' if r['shuffle'] else ''}")
     ax.set(title=title, xlabel="training step", ylabel="test accuracy (%)")
