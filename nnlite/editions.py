@@ -278,6 +278,10 @@ def chapter_overview(path):
     markdown = [c.source for c in nb.cells if c.cell_type == "markdown"]
     intro = "\n".join(markdown[:3])
     title = next((line[2:].strip() for line in intro.splitlines() if line.startswith("# ")), path.stem)
+    number = re.match(r"\d+", path.name)
+    if number:                                     # the toc numbers the chapters; the guide does too
+        title = re.sub(r"^\d+\.\s*", "", title)
+        title = f"{int(number.group())}. {title}"
     objectives_text = intro.split("Learning objectives", 1)[1] if "Learning objectives" in intro else ""
     objectives = []
     for line in objectives_text.splitlines():

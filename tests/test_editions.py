@@ -226,7 +226,7 @@ def test_instructor_guide_names_a_real_checker_for_every_code_exercise():
 
 def test_instructor_tables_from_a_synthetic_chapter(tmp_path):
     nb = synthetic_notebook()
-    nb.cells[0].source = ("# 1. A chapter\n\n```{admonition} Before you start\n**Learning objectives.**\n\n"
+    nb.cells[0].source = ("# A chapter\n\n```{admonition} Before you start\n**Learning objectives.**\n\n"
                           "- compute things;\n- name things.\n\n**Estimated time:** 30 minutes.\n\n"
                           "**Prerequisites:** {doc}`00_intro`.\n```")
     (tmp_path / "chapters").mkdir()

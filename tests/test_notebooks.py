@@ -38,7 +38,8 @@ def test_chapter_anatomy(path):
     markdown = "\n".join(source(c) for c in cells if c["cell_type"] == "markdown")
     code = [source(c) for c in cells if c["cell_type"] == "code"]
     number = int(path.name[:2])
-    assert re.search(rf"^# {number}\. ", markdown, re.M), f"{path.name}: title must be '# {number}. ...'"
+    assert re.search(r"^# (?!\d)\S", markdown, re.M), (
+        f"{path.name}: the title is '# Title' without a number: the toc numbers chapter {number}")
     for required in ("Learning objectives", "Estimated time", "Prerequisites", "Summary", "Exercises"):
         assert required.lower() in markdown.lower(), f"{path.name}: missing '{required}'"
     assert "expect_version(" in code[0], f"{path.name}: the first code cell must call nl.expect_version"
