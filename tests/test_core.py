@@ -228,3 +228,13 @@ def test_validate_input_errors_name_layer_and_advise(shape, hint):
     with pytest.raises(nl.ShapeError, match=re.escape("Dense(3→2)")) as info:
         validate_input(np.ones(shape), layer, (None, 3), np.float64)
     assert re.search(hint, str(info.value))
+
+
+def test_fit_still_refuses_nan_data_before_training():
+    model = nl.Sequential(nl.Dense(2, 2, rng=0))
+    X = np.array([[0.0, 1.0], [np.nan, 0.0]])
+    before = model[0].W.value.copy()
+    with pytest.raises(nl.InputError, match="NaN or infinite"):
+        nl.fit(model, nl.CrossEntropyLoss(), nl.SGD(model.parameters(), lr=0.1), X, np.array([0, 1]),
+               epochs=1, progress=False)
+    np.testing.assert_array_equal(model[0].W.value, before)
