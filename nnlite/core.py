@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from .errors import InputError, NNLiteError, ShapeError, shape_str
+from .errors import InputError, NNLiteError, NonFiniteError, ShapeError, shape_str
 
 
 class Parameter:
@@ -123,7 +123,7 @@ def as_float(X, where, dtype=None):
 
 
 def check_finite(X, where):
-    """Raise InputError if X holds NaN or infinity.
+    """Raise NonFiniteError (an InputError) if X holds NaN or infinity.
 
     A fast screen first: the sum of squares ``np.vdot(X, X)`` (one BLAS call in X's own dtype, no copy
     for a contiguous X, no overflow warning) is finite when every value is. NaN or infinity always
@@ -132,7 +132,7 @@ def check_finite(X, where):
     if X.size and not np.isfinite(np.vdot(X, X)):
         if not np.isfinite(X).all():
             bad = int(np.size(X) - np.isfinite(X).sum())
-            raise InputError(f"{where} got {bad} NaN or infinite value(s) in its input. If they come from your data, "
+            raise NonFiniteError(f"{where} got {bad} NaN or infinite value(s) in its input. If they come from your data, "
                              "find and clean them (np.isnan(x).any()); if they appear during training, the "
                              "weights diverged: lower the learning rate.")
     return X

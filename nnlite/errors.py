@@ -13,6 +13,10 @@ class InputError(NNLiteError):
     """An array is not numeric, contains NaN or infinity, or holds out-of-range labels."""
 
 
+class NonFiniteError(InputError):
+    """An array holds NaN or infinity: dirty data, or weights that diverged during training."""
+
+
 class CheckpointError(NNLiteError):
     """A saved file does not match the model it is loaded into."""
 

@@ -3,7 +3,7 @@
 import numpy as np
 
 from .core import as_float, check_finite
-from .errors import InputError, NNLiteError, ShapeError, TrainingDiverged
+from .errors import InputError, NNLiteError, NonFiniteError, ShapeError, TrainingDiverged
 from .losses import BCEWithLogitsLoss, CrossEntropyLoss
 
 
@@ -142,10 +142,8 @@ def fit(model, loss_fn, optimizer, X, y, epochs=5, batch_size=64, validation=Non
                 try:
                     out = model(xb)
                     loss = loss_fn(out, yb)
-                except InputError as err:
-                    if "NaN or infinite" in str(err):
-                        raise _diverged(epoch, history, optimizer) from None
-                    raise
+                except NonFiniteError:     # the data was checked above: the weights blew up
+                    raise _diverged(epoch, history, optimizer) from None
                 if not np.isfinite(loss):
                     raise _diverged(epoch, history, optimizer)
                 model.backward(loss_fn.backward(), input_grad=False)

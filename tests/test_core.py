@@ -238,3 +238,9 @@ def test_fit_still_refuses_nan_data_before_training():
         nl.fit(model, nl.CrossEntropyLoss(), nl.SGD(model.parameters(), lr=0.1), X, np.array([0, 1]),
                epochs=1, progress=False)
     np.testing.assert_array_equal(model[0].W.value, before)
+
+
+def test_nan_input_raises_nonfinite_error_which_is_an_input_error():
+    with pytest.raises(nl.NonFiniteError, match="NaN or infinite"):
+        nl.Dense(2, 2, rng=0)(np.array([[np.inf, 0.0]]))
+    assert issubclass(nl.NonFiniteError, nl.InputError)

@@ -12,15 +12,7 @@ import warnings
 import numpy as np
 
 from . import _runner
-from ._runner import Fail, as_array, as_number, close
-
-
-def _copy(value):
-    if isinstance(value, np.ndarray):
-        return value.copy()
-    if isinstance(value, list):
-        return [_copy(v) for v in value]
-    return value
+from ._runner import Fail, as_array, as_number, close, snapshot
 
 
 def _show(value):
@@ -41,7 +33,7 @@ def quietly(fn, *args, **kwargs):
     try:
         with warnings.catch_warnings(), np.errstate(all="ignore"):
             warnings.simplefilter("ignore")
-            return fn(*[_copy(a) for a in args], **{k: _copy(v) for k, v in kwargs.items()})
+            return fn(*[snapshot(a) for a in args], **{k: snapshot(v) for k, v in kwargs.items()})
     except Exception:
         return None
 
@@ -75,7 +67,7 @@ class Exercise:
     def call(self, student, *args, **kwargs):
         """The student's result on copies of ``args`` (a Fail for errors, time-outs, warnings, mutation)."""
         try:
-            return _runner.call(student, [_copy(a) for a in args], kwargs, argnames=self.argnames,
+            return _runner.call(student, [snapshot(a) for a in args], kwargs, argnames=self.argnames,
                                 signature=self.signature, shape_hint=self.shape_hint,
                                 allow_rounding=self.allow_rounding)
         except Fail as failure:

@@ -69,11 +69,11 @@ def time_limit(seconds):
             signal.setitimer(signal.ITIMER_REAL, max(outer_delay - (time.monotonic() - started), 1e-3))
 
 
-def _snapshot(value):
+def snapshot(value):
     if isinstance(value, np.ndarray):
         return value.copy()
     if isinstance(value, list):
-        return [_snapshot(v) for v in value]
+        return [snapshot(v) for v in value]
     return value
 
 
@@ -127,7 +127,7 @@ def call(fn, args, kwargs=None, *, argnames, signature, shape_hint="", allow_rou
     perturbs an entry and puts it back).
     """
     kwargs = kwargs or {}
-    before = [_snapshot(a) for a in args]
+    before = [snapshot(a) for a in args]
     printed = io.StringIO()
     try:
         with warnings.catch_warnings(record=True) as caught, \
