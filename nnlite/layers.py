@@ -47,7 +47,9 @@ class Dense(Layer):
     def forward(self, X):
         X = validate_input(X, self, (None, self.n_in), self.dtype)
         self._X = X                                   # kept for backward
-        return X @ self.W.value + self.b.value        # (N, n_out)
+        Y = X @ self.W.value                          # (N, n_out)
+        Y += self.b.value                             # the bias, broadcast over the batch (in place)
+        return Y
 
     def backward(self, dY, input_grad=True):
         X = self._need_cache(self._X)

@@ -207,6 +207,24 @@ def test_check_finite_counts_bad_values(bad):
         check_finite(X, "here")
 
 
+@pytest.mark.parametrize("shape", [(1 << 20,), (4096, 300), (64, 128, 130)], ids=["1-D", "2-D", "3-D"])
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+def test_check_finite_finds_one_bad_value_in_a_large_array(shape, bad):
+    X = np.ones(shape, np.float32)    # large enough for the row-sum screen
+    X.flat[X.size // 3] = bad
+    with pytest.raises(nl.InputError, match="got 1 NaN or infinite value"):
+        check_finite(X, "here")
+    with pytest.raises(nl.InputError, match="got 1 NaN or infinite value"):
+        check_finite(X.T if X.ndim > 1 else X[::-1], "here")   # a non-contiguous view too
+
+
+@pytest.mark.filterwarnings("error")
+def test_check_finite_passes_large_but_finite_values_in_a_large_array():
+    X = np.full((2048, 1024), 3e38, np.float32)   # every row sum overflows to inf, no value does
+    X[::2] *= -1
+    assert check_finite(X, "here") is X
+
+
 @pytest.mark.filterwarnings("error")
 def test_check_finite_passes_large_but_finite_values():
     X = np.full((2, 2), 1e308)        # the sum overflows, the values do not

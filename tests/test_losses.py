@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 import nnlite as nl
+from nnlite.losses import row_max
 
 LOSSES = [nl.MSELoss, nl.CrossEntropyLoss, nl.BCEWithLogitsLoss]
 
@@ -167,3 +168,12 @@ def test_bce_is_finite_and_correct_for_huge_logits():
     assert loss_fn(np.array([1e4, -1e4]), np.array([1.0, 0.0])) == pytest.approx(0.0, abs=1e-12)
     assert loss_fn(np.array([1e4, -1e4]), np.array([0.0, 1.0])) == pytest.approx(1e4, rel=1e-12)
     np.testing.assert_allclose(loss_fn.backward(), [0.5, -0.5])
+
+
+@pytest.mark.parametrize("shape", [(1, 1), (5, 3), (128, 10), (3, 1000)])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_row_max_is_the_max_of_each_row(shape, dtype, rng):
+    z = (rng.standard_normal(shape) * 100).astype(dtype)
+    got = row_max(z)
+    assert got.dtype == dtype
+    np.testing.assert_array_equal(got, z.max(axis=1))
