@@ -33,8 +33,9 @@ test: $(STAMP)
 student: $(STAMP)
 	$(BIN)/python -m nnlite.editions student
 
+# make bench BENCH_ARGS="--native-blas --book": see benchmarks/README.md for the options.
 bench: $(STAMP)
-	$(BIN)/python benchmarks/run.py
+	$(BIN)/python benchmarks/run.py $(BENCH_ARGS)
 
 clean-book:
 	rm -rf _build

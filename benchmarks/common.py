@@ -3,6 +3,7 @@
 import os
 import platform
 import statistics
+import subprocess
 import sys
 import time
 
@@ -51,7 +52,57 @@ def cpu_model():
     return platform.processor() or platform.machine()
 
 
-def machine_facts(torch=None):
+# Set on some machines to force an older OpenBLAS kernel (or cache size) that an old build needed there;
+# a current numpy runs slower under them. run.py --native-blas starts without them.
+BLAS_OVERRIDES = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
+REMOVED_ENV = "NNLITE_BENCH_REMOVED"   # what --native-blas removed, "NAME=value;NAME=value"
+
+
+def blas_kernel():
+    """The kernel numpy's OpenBLAS runs (threadpoolctl's "architecture"), or None if unknown."""
+    for pool in threadpools() or []:
+        if pool.get("user_api") == "blas":
+            return pool.get("architecture")
+    return None
+
+
+def native_blas_kernel():
+    """The kernel OpenBLAS would pick without BLAS_OVERRIDES (asked of a fresh Python), or None."""
+    env = {k: v for k, v in os.environ.items() if k not in BLAS_OVERRIDES}
+    code = "import numpy, threadpoolctl; print(next((p.get('architecture') for p in threadpoolctl.threadpool_info() " \
+           "if p['user_api'] == 'blas'), ''))"
+    try:
+        out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return out.stdout.strip() or None
+
+
+def gemm_peak(torch=None, n=2048, repeat=3):
+    """GFLOP/s of one large square matrix product (2n^3 operations), best of ``repeat``: the machine's
+    practical peak for numpy's BLAS and for PyTorch, against which the MLP's rates can be read."""
+    rates = {}
+    rng = np.random.default_rng(0)
+    for dtype in (np.float32, np.float64):
+        A = rng.standard_normal((n, n)).astype(dtype)
+        contenders = {"numpy": lambda: A @ A}
+        if torch is not None:
+            A_t = torch.from_numpy(A)
+            contenders["torch"] = lambda: A_t @ A_t
+        for name, fn in contenders.items():
+            fn()   # warm-up: thread pools and buffers
+            best = min(_timed(fn) for _ in range(repeat))
+            rates[f"{name}_{np.dtype(dtype).name}"] = 2 * n ** 3 / best / 1e9
+    return rates
+
+
+def _timed(fn):
+    start = time.perf_counter()
+    fn()
+    return time.perf_counter() - start
+
+
+def machine_facts(torch=None, gemm_n=2048):
     """CPU, cores, Python, numpy and its BLAS, PyTorch: everything needed to compare two runs."""
     facts = {
         "cpu": cpu_model(),
@@ -65,10 +116,17 @@ def machine_facts(torch=None):
         "blas_threads": blas_threads(),
         "threadpools": threadpools(),
         "env": {name: os.environ.get(name) for name in
-                ("OPENBLAS_CORETYPE", "OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")},
+                BLAS_OVERRIDES + ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")},
+        "blas_kernel": blas_kernel(),
+        "blas_kernel_native": None,
+        "blas_overrides_removed": [item for item in os.environ.get(REMOVED_ENV, "").split(";") if item],
         "torch": torch.__version__ if torch is not None else None,
         "torch_threads": torch.get_num_threads() if torch is not None else None,
     }
+    if any(name in os.environ for name in BLAS_OVERRIDES):
+        facts["blas_kernel_native"] = native_blas_kernel()
+    facts["gemm_n"] = gemm_n
+    facts["gemm_peak_gflops"] = gemm_peak(torch, gemm_n)
     import nnlite
     facts["nnlite"] = nnlite.__version__
     return facts

@@ -24,13 +24,29 @@ def gflops(stats):
     return "–" if stats is None else f"{stats['gflops']:.0f}"
 
 
+def kernel(m):
+    forced = [f"`{k}={m['env'][k]}`" for k in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE") if m["env"].get(k)]
+    if forced:
+        return f"{m['blas_kernel']}, forced by {' and '.join(forced)} (this CPU's own: {m['blas_kernel_native']})"
+    if m.get("blas_overrides_removed"):
+        removed = " and ".join(f"`{item}`" for item in m["blas_overrides_removed"])
+        return f"{m['blas_kernel']}, this CPU's own (`--native-blas` removed {removed})"
+    return f"{m['blas_kernel']}"
+
+
+def peak(m):
+    n = m["gemm_n"]
+    rates = ", ".join(f"{name.replace('_', ' ')} {value:.0f}" for name, value in m["gemm_peak_gflops"].items())
+    return f"One {n}×{n} matrix product (the practical peak), GFLOP/s: {rates}."
+
+
 def markdown(results):
     lines = []
     m = results["machine"]
     lines += [f"Run of {results['date']}: {m['cpu']}, {m['cores']} cores, Python {m['python']}, numpy {m['numpy']} "
               f"({m['blas']}, {m['blas_threads']} threads), PyTorch {m['torch'] or 'absent'} "
               f"({m['torch_threads']} threads), nnlite {m['nnlite']}; load average {m['load_average_1min']:.1f} "
-              "at the start.", ""]
+              "at the start.", "", f"OpenBLAS kernel: {kernel(m)}. " + peak(m), ""]
     lines += ["ms per epoch, median (min–max); ratios are medians of per-repetition ratios (of the fastest runs "
               "in brackets).", "",
               "| dtype | optimizer | nnlite fit | numpy loop | PyTorch | fit / numpy | fit / PyTorch | numpy / PyTorch |",

@@ -36,6 +36,21 @@ TARGETS = {   # name: (limit, what)
 }
 
 
+def restart_without_blas_overrides(argv):
+    """--native-blas: run again in a fresh process without the variables that force OpenBLAS's kernel.
+
+    They must be gone before numpy loads OpenBLAS, so the process starts over (``os.execve``), noting
+    what it removed; the results record it under machine.blas_overrides_removed.
+    """
+    removed = [f"{name}={os.environ[name]}" for name in common.BLAS_OVERRIDES if name in os.environ]
+    if not removed:
+        return
+    env = {k: v for k, v in os.environ.items() if k not in common.BLAS_OVERRIDES}
+    env[common.REMOVED_ENV] = ";".join(removed)
+    print("--native-blas: starting again without " + ", ".join(removed), flush=True)
+    os.execve(sys.executable, [sys.executable, os.path.abspath(__file__), *argv], env)
+
+
 def settings(args):
     if args.quick:
         return {"examples": 256, "batch_size": 128, "repeat": 1, "conv_batch": 4, "memory_examples": 1_000}
@@ -73,8 +88,24 @@ def print_machine(facts):
                 "blas_threads", "torch", "torch_threads", "nnlite"):
         print(f"  {key:18} {facts[key]}")
     print(f"  {'environment':18} " + ", ".join(f"{k}={v}" for k, v in facts["env"].items()))
+    print(f"  {'blas kernel':18} {blas_kernel_line(facts)}")
+    peak = facts["gemm_peak_gflops"]
+    n = facts["gemm_n"]
+    print(f"  {'gemm peak':18} {n}x{n} @ {n}x{n}, GFLOP/s: " + ", ".join(f"{k} {v:.0f}" for k, v in peak.items()))
     for pool in facts["threadpools"] or [{"threadpoolctl": "not installed"}]:
         print(f"  {'threadpool':18} " + ", ".join(f"{k}={v}" for k, v in pool.items()))
+
+
+def blas_kernel_line(facts):
+    """The OpenBLAS kernel in use and, when an environment variable forces it, what the CPU's own is."""
+    line = str(facts["blas_kernel"])
+    forced = [f"{k}={facts['env'][k]}" for k in common.BLAS_OVERRIDES if facts["env"].get(k) is not None]
+    if forced:
+        line += (f" (forced by {', '.join(forced)}; this CPU's own kernel: {facts['blas_kernel_native']}. numpy and "
+                 "nnlite may run slower, PyTorch does not: --native-blas runs without them)")
+    elif facts["blas_overrides_removed"]:
+        line += f" (--native-blas removed {', '.join(facts['blas_overrides_removed'])})"
+    return line
 
 
 def fmt_time(stats):
@@ -158,8 +189,13 @@ def main(argv=None):
     parser.add_argument("--no-torch", action="store_true", help="leave PyTorch out even if installed")
     parser.add_argument("--skip", nargs="+", default=[], choices=["mlp", "conv", "memory"],
                         help="parts to leave out, e.g. --skip mlp conv memory --book for the book alone")
+    parser.add_argument("--native-blas", action="store_true",
+                        help="run without OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE, so OpenBLAS picks this CPU's own "
+                             "kernel (they are set on some machines for old OpenBLAS builds)")
     parser.add_argument("--json", type=Path, default=HERE / "results" / "latest.json", help="where to write the results")
     args = parser.parse_args(argv)
+    if args.native_blas:
+        restart_without_blas_overrides(sys.argv[1:] if argv is None else argv)
     config = settings(args)
     if args.quick:
         common.PAUSE_S = 0.0
@@ -173,7 +209,8 @@ def main(argv=None):
     if torch is not None:
         torch.set_num_threads(threads)   # the same number of threads as numpy's BLAS
     results = {"date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
-               "quick": args.quick, "settings": config, "machine": common.machine_facts(torch)}
+               "quick": args.quick, "settings": config,
+               "machine": common.machine_facts(torch, gemm_n=256 if args.quick else 2048)}
     print_machine(results["machine"])
     if torch is None:
         print(f"\nPyTorch: skipped: {torch_reason}")

@@ -6,6 +6,8 @@ is the fact that every contender did the same work (the same first-epoch loss).
 
 import importlib.util
 import json
+import os
+import platform
 import subprocess
 import sys
 from pathlib import Path
@@ -16,6 +18,8 @@ import pytest
 import nnlite as nl
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "benchmarks"))
+import report  # noqa: E402  (benchmarks/report.py: the Markdown tables of a results file)
 HAS_TORCH = importlib.util.find_spec("torch") is not None
 STATS_KEYS = {"median_ms", "min_ms", "max_ms", "spread", "times_ms"}
 MLP_CONTENDERS = {"nnlite_fit", "numpy", "nnlite_step_dX", "numpy_dX"} | ({"torch"} if HAS_TORCH else set())
@@ -44,7 +48,13 @@ def test_top_level_and_machine(quick_run):
     machine = results["machine"]
     for key in ("cpu", "cores", "numpy", "blas", "blas_threads", "threadpools", "env", "torch", "nnlite"):
         assert key in machine
-    assert "OPENBLAS_CORETYPE" in machine["env"]
+    assert {"OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"} <= set(machine["env"])
+    assert machine["blas_kernel"] == next(p["architecture"] for p in machine["threadpools"] if p["user_api"] == "blas")
+    peak = machine["gemm_peak_gflops"]
+    assert set(peak) == {"numpy_float32", "numpy_float64"} | ({"torch_float32", "torch_float64"} if HAS_TORCH else set())
+    assert all(value > 0 for value in peak.values())
+    table = report.markdown(results)
+    assert f"One {machine['gemm_n']}×{machine['gemm_n']} matrix product" in table and "| target | limit |" in table
     assert machine["nnlite"] == nl.__version__
     assert (machine["torch"] is not None) == HAS_TORCH
     for heading in ("Machine", "MLP 784-128-10", "Conv net", "Peak memory", "Clean book build", "Targets"):
@@ -124,3 +134,32 @@ def test_book_is_optional_and_targets_are_consistent(quick_run):
         if t["value"] is not None:
             assert t["met"] == (t["value"] <= t["limit"]), name
     assert (targets["fit_vs_torch"]["value"] is not None) == HAS_TORCH
+
+
+def _bare_run(tmp_path, name, *flags, env):
+    out = tmp_path / f"{name}.json"
+    proc = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "run.py"), "--quick", "--skip", "mlp", "conv",
+                           "memory", *flags, "--json", str(out)], cwd=ROOT, capture_output=True, text=True,
+                          timeout=120, env=env)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    return json.loads(out.read_text()), proc.stdout
+
+
+@pytest.mark.skipif(platform.machine() not in ("x86_64", "AMD64"), reason="OPENBLAS_CORETYPE=Haswell is an x86-64 kernel")
+def test_native_blas_runs_without_the_variables_that_force_a_kernel(tmp_path):
+    """Machines that set OPENBLAS_CORETYPE get a warning and, with --native-blas, the CPU's own kernel."""
+    env = {**os.environ, "OPENBLAS_CORETYPE": "Haswell", "OPENBLAS_L2_SIZE": "512"}
+    forced, stdout = _bare_run(tmp_path, "forced", env=env)
+    assert forced["machine"]["blas_kernel"] == "Haswell"
+    native_kernel = forced["machine"]["blas_kernel_native"]
+    assert native_kernel
+    assert "forced by OPENBLAS_CORETYPE=Haswell" in stdout and "--native-blas runs without them" in stdout
+    assert "forced by `OPENBLAS_CORETYPE=Haswell`" in report.markdown(forced)
+
+    native, stdout = _bare_run(tmp_path, "native", "--native-blas", env=env)
+    machine = native["machine"]
+    assert machine["env"]["OPENBLAS_CORETYPE"] is None and machine["env"]["OPENBLAS_L2_SIZE"] is None
+    assert machine["blas_overrides_removed"] == ["OPENBLAS_CORETYPE=Haswell", "OPENBLAS_L2_SIZE=512"]
+    assert machine["blas_kernel"] == native_kernel
+    assert "--native-blas removed OPENBLAS_CORETYPE=Haswell" in stdout
+    assert "`--native-blas` removed `OPENBLAS_CORETYPE=Haswell`" in report.markdown(native)
