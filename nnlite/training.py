@@ -1,5 +1,7 @@
 """``fit``: the training loop every chapter uses, and the History it returns."""
 
+import math
+
 import numpy as np
 
 from .core import as_float, check_finite
@@ -144,7 +146,7 @@ def fit(model, loss_fn, optimizer, X, y, epochs=5, batch_size=64, validation=Non
                     loss = loss_fn(out, yb)
                 except NonFiniteError:     # the data was checked above: the weights blew up
                     raise _diverged(epoch, history, optimizer) from None
-                if not np.isfinite(loss):
+                if not math.isfinite(loss):
                     raise _diverged(epoch, history, optimizer)
                 model.backward(loss_fn.backward(), input_grad=False)
                 optimizer.step()
