@@ -1,5 +1,7 @@
 """Parameter, Layer and Sequential: the three ideas every other module builds on."""
 
+import math
+
 import numpy as np
 
 from .errors import InputError, NNLiteError, NonFiniteError, ShapeError, shape_str
@@ -28,7 +30,11 @@ class Parameter:
         return self.value.size
 
     def zero_grad(self):
-        self.grad.fill(0)
+        """Set ``grad`` to zero in place (it stays the same array)."""
+        if self.grad.flags.c_contiguous:
+            self.grad.view(np.uint8).fill(0)   # zero bytes are 0.0; a byte fill is a memset, twice as fast
+        else:
+            self.grad.fill(0)
 
     def __repr__(self):
         return f"Parameter({self.name!r}, shape={self.value.shape}, dtype={self.value.dtype})"
@@ -142,7 +148,7 @@ def check_finite(X, where):
 
 def _looks_finite(X):
     if X.size < 1 << 20:
-        return np.isfinite(np.vdot(X, X))
+        return math.isfinite(np.vdot(X, X))
     rows = X.reshape(-1, X.shape[-1])
     with np.errstate(over="ignore", invalid="ignore"):   # an overflow here only sends us to the exact scan
         return np.isfinite(rows @ np.ones(rows.shape[1], X.dtype)).all()

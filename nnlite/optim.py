@@ -34,7 +34,7 @@ class Optimizer:
     def zero_grad(self):
         """Set every gradient to zero."""
         for p in self.params:
-            p.grad.fill(0)
+            p.zero_grad()
 
     def step(self):
         raise NotImplementedError

@@ -23,12 +23,19 @@ def test_parameter_grad_has_value_shape_and_dtype(rng):
     assert p.shape == (3, 4) and p.size == 12 and p.name == "W"
 
 
-def test_parameter_zero_grad_resets_in_place(rng):
-    p = nl.Parameter(rng.standard_normal(5), "b")
+@pytest.mark.parametrize("layout", ["C", "F", "strided"])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_parameter_zero_grad_resets_in_place(rng, layout, dtype):
+    p = nl.Parameter(rng.standard_normal((6, 5)).astype(dtype), "W")
+    if layout == "F":
+        p.grad = np.asfortranarray(p.grad)
+    elif layout == "strided":
+        p.grad = np.zeros((12, 5), dtype)[::2]          # a view: a byte fill would need contiguous memory
     grad = p.grad
-    grad += 3.0
+    grad -= 3.0                                         # negative, so a sign bit left behind would show
     p.zero_grad()
-    assert p.grad is grad and not p.grad.any()
+    assert p.grad is grad and p.grad.dtype == dtype
+    assert not p.grad.any() and not np.signbit(p.grad).any()
 
 
 def test_parameter_repr_names_shape_and_dtype():
