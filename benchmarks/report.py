@@ -20,10 +20,6 @@ def ms(stats):
     return f"{stats['median_ms']:.1f} ({stats['min_ms']:.1f}–{stats['max_ms']:.1f})"
 
 
-def gflops(stats):
-    return "–" if stats is None else f"{stats['gflops']:.0f}"
-
-
 def kernel(m):
     forced = [f"`{k}={m['env'][k]}`" for k in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE") if m["env"].get(k)]
     if forced:
@@ -34,7 +30,7 @@ def kernel(m):
     return f"{m['blas_kernel']}"
 
 
-def peak(m):
+def peak_line(m):
     n = m["gemm_n"]
     rates = ", ".join(f"{name.replace('_', ' ')} {value:.0f}" for name, value in m["gemm_peak_gflops"].items())
     return f"One {n}×{n} matrix product (the practical peak), GFLOP/s: {rates}."
@@ -46,7 +42,7 @@ def markdown(results):
     lines += [f"Run of {results['date']}: {m['cpu']}, {m['cores']} cores, Python {m['python']}, numpy {m['numpy']} "
               f"({m['blas']}, {m['blas_threads']} threads), PyTorch {m['torch'] or 'absent'} "
               f"({m['torch_threads']} threads), nnlite {m['nnlite']}; load average {m['load_average_1min']:.1f} "
-              "at the start.", "", f"OpenBLAS kernel: {kernel(m)}. " + peak(m), ""]
+              "at the start.", "", f"OpenBLAS kernel: {kernel(m)}. " + peak_line(m), ""]
     lines += ["ms per epoch, median (min–max); ratios are medians of per-repetition ratios (of the fastest runs "
               "in brackets).", "",
               "| dtype | optimizer | nnlite fit | numpy loop | PyTorch | fit / numpy | fit / PyTorch | numpy / PyTorch |",
@@ -57,13 +53,23 @@ def markdown(results):
                      f"{ms(t.get('torch'))} | {ratio(r['ratio_fit_vs_numpy'])} ({ratio(best['nnlite_fit/numpy'])}) | "
                      f"{ratio(r['ratio_fit_vs_torch'])} ({ratio(best.get('nnlite_fit/torch'))}) | "
                      f"{ratio(r['ratio_numpy_vs_torch'])} ({ratio(best.get('numpy/torch'))}) |")
-    lines += ["", "GFLOP/s (matrix products only):", "",
+    peak = m["gemm_peak_gflops"]
+
+    def rate(name, r):
+        stats = r["times"].get(name)
+        if stats is None:
+            return "–"
+        top = peak.get(f"{'torch' if name == 'torch' else 'numpy'}_{r['dtype']}")
+        return f"{stats['gflops']:.0f}" + (f" ({stats['gflops'] / top:.0%})" if top else "")
+
+    lines += ["", "GFLOP/s of the matrix products (in brackets: share of the library's own "
+              f"{m['gemm_n']}×{m['gemm_n']} peak, numpy's for nnlite):", "",
               "| dtype | optimizer | nnlite fit | numpy loop | PyTorch | nnlite by hand, with dX | numpy, with dX |",
               "|---|---|---|---|---|---|---|"]
     for r in results["mlp"]:
         t = r["times"]
-        lines.append(f"| {r['dtype']} | {r['optimizer']} | {gflops(t['nnlite_fit'])} | {gflops(t['numpy'])} | "
-                     f"{gflops(t.get('torch'))} | {gflops(t['nnlite_step_dX'])} | {gflops(t['numpy_dX'])} |")
+        lines.append(f"| {r['dtype']} | {r['optimizer']} | {rate('nnlite_fit', r)} | {rate('numpy', r)} | "
+                     f"{rate('torch', r)} | {rate('nnlite_step_dX', r)} | {rate('numpy_dX', r)} |")
     lines += ["", "| dtype | optimizer | nnlite by hand, with dX | numpy, with dX | ratio |", "|---|---|---|---|---|"]
     for r in results["mlp"]:
         t = r["times"]
@@ -101,7 +107,7 @@ def markdown(results):
             lines.append(f"| {page} | {s['html_kb']:.0f} | {s['images']} | {s['images_kb']:.0f} | {s['total_kb']:.0f} |")
     lines += ["", "| target | limit | value | met |", "|---|---|---|---|"]
     for t in results["targets"].values():
-        value = "not run" if t["value"] is None else f"{t['value']:.2f}"
+        value = "not run" if t["value"] is None else f"{t['value']:.3f}"
         met = "–" if t["met"] is None else ("yes" if t["met"] else "**no**")
         lines.append(f"| {t['what']} | {t['limit']:g} | {value} | {met} |")
     return "\n".join(lines)
