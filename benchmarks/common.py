@@ -58,6 +58,21 @@ BLAS_OVERRIDES = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
 REMOVED_ENV = "NNLITE_BENCH_REMOVED"   # what --native-blas removed, "NAME=value;NAME=value"
 
 
+def restart_without_blas_overrides(script, argv):
+    """--native-blas: run ``script`` again, in this process, without the variables that force OpenBLAS's kernel.
+
+    They must be gone before numpy loads OpenBLAS, so the process starts over (``os.execve``), noting
+    what it removed; the results record it under machine.blas_overrides_removed.
+    """
+    removed = [f"{name}={os.environ[name]}" for name in BLAS_OVERRIDES if name in os.environ]
+    if not removed:
+        return
+    env = {k: v for k, v in os.environ.items() if k not in BLAS_OVERRIDES}
+    env[REMOVED_ENV] = ";".join(removed)
+    print("--native-blas: starting again without " + ", ".join(removed), flush=True)
+    os.execve(sys.executable, [sys.executable, os.path.abspath(script), *argv], env)
+
+
 def blas_kernel():
     """The kernel numpy's OpenBLAS runs (threadpoolctl's "architecture"), or None if unknown."""
     for pool in threadpools() or []:
@@ -163,6 +178,20 @@ def summary(times):
 def paired_ratio(numerators, denominators):
     """Median of the per-repetition ratios: contenders timed back to back share the machine's load."""
     return statistics.median(a / b for a, b in zip(numerators, denominators))
+
+
+def ratio_interval(numerators, denominators, level=0.95, resamples=2000, seed=0):
+    """Bootstrap interval [low, high] of ``paired_ratio``: how far the noise of this run alone moves it.
+
+    None with fewer than 3 repetitions. A target whose limit lies inside the interval is met or missed
+    within this machine's noise; only more repetitions or a quieter machine can tell which.
+    """
+    ratios = np.array([a / b for a, b in zip(numerators, denominators)])
+    if len(ratios) < 3:
+        return None
+    samples = np.random.default_rng(seed).choice(ratios, size=(resamples, len(ratios)))
+    low, high = np.quantile(np.median(samples, axis=1), [(1 - level) / 2, (1 + level) / 2])
+    return [float(low), float(high)]
 
 
 def best_ratio(numerators, denominators):

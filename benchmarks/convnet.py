@@ -11,7 +11,7 @@ import numpy as np
 
 import nnlite as nl
 
-from common import best_ratio, paired_ratio, run_rounds, summary
+from common import best_ratio, paired_ratio, ratio_interval, run_rounds, summary
 
 IMAGE = (1, 28, 28)
 FILTERS, KERNEL, POOL, CLASSES = 8, 3, 2, 10
@@ -101,6 +101,7 @@ def bench_config(dtype, batch_size, repeat, torch=None, torch_reason=None, seed=
         "loss": losses,
         "ratio_nnlite_vs_torch": paired_ratio(times["nnlite"], times["torch"]) if torch is not None else None,
         "best_ratio_nnlite_vs_torch": best_ratio(times["nnlite"], times["torch"]) if torch is not None else None,
+        "interval_nnlite_vs_torch": ratio_interval(times["nnlite"], times["torch"]) if torch is not None else None,
         "torch_skipped": torch_reason,
         "nnlite_layers": layer_breakdown(model, loss_fn, X, y, repeat),
     }

@@ -12,7 +12,7 @@ import numpy as np
 import nnlite as nl
 from nnlite.losses import row_max
 
-from common import best_ratio, paired_ratio, run_rounds, summary
+from common import best_ratio, paired_ratio, ratio_interval, run_rounds, summary
 
 SIZES = (784, 128, 10)
 LR = {"sgd": 0.01, "adam": 1e-3}
@@ -233,6 +233,12 @@ def bench_config(dtype, optimizer_name, n, batch_size, repeat, torch=None, torch
     if torch is not None:
         result["ratio_fit_vs_torch"] = paired_ratio(times["nnlite_fit"], times["torch"])
         result["ratio_numpy_vs_torch"] = paired_ratio(times["numpy"], times["torch"])
+    result["intervals"] = {
+        "fit_vs_numpy": ratio_interval(times["nnlite_fit"], times["numpy"]),
+        "step_dX_vs_numpy_dX": ratio_interval(times["nnlite_step_dX"], times["numpy_dX"]),
+        "fit_vs_torch": ratio_interval(times["nnlite_fit"], times["torch"]) if torch is not None else None,
+        "numpy_vs_torch": ratio_interval(times["numpy"], times["torch"]) if torch is not None else None,
+    }
     pairs = [("nnlite_fit", "numpy"), ("nnlite_step_dX", "numpy_dX"), ("nnlite_fit", "torch"), ("numpy", "torch")]
     result["best_ratios"] = {f"{a}/{b}": best_ratio(times[a], times[b]) for a, b in pairs if b in times}
     return result

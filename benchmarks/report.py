@@ -105,11 +105,14 @@ def markdown(results):
                   "| page | HTML (KB) | images | images (KB) | total (KB) |", "|---|---|---|---|---|"]
         for page, s in book["pages"].items():
             lines.append(f"| {page} | {s['html_kb']:.0f} | {s['images']} | {s['images_kb']:.0f} | {s['total_kb']:.0f} |")
-    lines += ["", "| target | limit | value | met |", "|---|---|---|---|"]
+    lines += ["", "| target | limit | value | 95% interval | met |", "|---|---|---|---|---|"]
     for t in results["targets"].values():
         value = "not run" if t["value"] is None else f"{t['value']:.3f}"
+        interval = "–" if t.get("interval") is None else f"{t['interval'][0]:.3f}–{t['interval'][1]:.3f}"
         met = "–" if t["met"] is None else ("yes" if t["met"] else "**no**")
-        lines.append(f"| {t['what']} | {t['limit']:g} | {value} | {met} |")
+        if t.get("within_noise"):
+            met += " (within noise)"
+        lines.append(f"| {t['what']} | {t['limit']:g} | {value} | {interval} | {met} |")
     return "\n".join(lines)
 
 

@@ -36,21 +36,6 @@ TARGETS = {   # name: (limit, what)
 }
 
 
-def restart_without_blas_overrides(argv):
-    """--native-blas: run again in a fresh process without the variables that force OpenBLAS's kernel.
-
-    They must be gone before numpy loads OpenBLAS, so the process starts over (``os.execve``), noting
-    what it removed; the results record it under machine.blas_overrides_removed.
-    """
-    removed = [f"{name}={os.environ[name]}" for name in common.BLAS_OVERRIDES if name in os.environ]
-    if not removed:
-        return
-    env = {k: v for k, v in os.environ.items() if k not in common.BLAS_OVERRIDES}
-    env[common.REMOVED_ENV] = ";".join(removed)
-    print("--native-blas: starting again without " + ", ".join(removed), flush=True)
-    os.execve(sys.executable, [sys.executable, os.path.abspath(__file__), *argv], env)
-
-
 def settings(args):
     if args.quick:
         return {"examples": 256, "batch_size": 128, "repeat": 1, "conv_batch": 4, "memory_examples": 1_000}
@@ -62,22 +47,30 @@ def check_targets(results):
     """{name: {"limit", "value", "met", "what"}}; value None when that part did not run."""
     float32 = [r for r in results["mlp"] if r["dtype"] == "float32"]
 
-    def worst(key):
-        values = [r[key] for r in float32 if r[key] is not None]
-        return max(values) if values else None
+    def worst(name):
+        """The worst optimizer's ratio and its noise interval."""
+        rows = [r for r in float32 if r[f"ratio_{name}"] is not None]
+        if not rows:
+            return None, None
+        row = max(rows, key=lambda r: r[f"ratio_{name}"])
+        return row[f"ratio_{name}"], row["intervals"][name]
 
     conv = [c for c in results["conv"]["configs"] if c["dtype"] == "float32"]
     book = results["book"]
     values = {
-        "fit_vs_numpy": worst("ratio_fit_vs_numpy"),
-        "step_dX_vs_numpy_dX": worst("ratio_step_dX_vs_numpy_dX"),
-        "fit_vs_torch": worst("ratio_fit_vs_torch"),
-        "conv_vs_torch": conv[0]["ratio_nnlite_vs_torch"] if conv else None,
-        "book_build_s": book.get("seconds") if not book.get("skipped") else None,
+        "fit_vs_numpy": worst("fit_vs_numpy"),
+        "step_dX_vs_numpy_dX": worst("step_dX_vs_numpy_dX"),
+        "fit_vs_torch": worst("fit_vs_torch"),
+        "conv_vs_torch": (conv[0]["ratio_nnlite_vs_torch"], conv[0]["interval_nnlite_vs_torch"]) if conv else (None, None),
+        "book_build_s": (book.get("seconds") if not book.get("skipped") else None, None),
     }
-    return {name: {"limit": limit, "value": values[name], "what": what,
-                   "met": None if values[name] is None else values[name] <= limit}
-            for name, (limit, what) in TARGETS.items()}
+    targets = {}
+    for name, (limit, what) in TARGETS.items():
+        value, interval = values[name]
+        targets[name] = {"limit": limit, "value": value, "interval": interval, "what": what,
+                         "met": None if value is None else value <= limit,
+                         "within_noise": interval is not None and interval[0] <= limit <= interval[1]}
+    return targets
 
 
 # --- printing ------------------------------------------------------------------------------------
@@ -112,6 +105,10 @@ def fmt_time(stats):
     return f"{stats['median_ms']:8.1f} ms ({stats['min_ms']:.1f}-{stats['max_ms']:.1f}) {stats['gflops']:6.1f} GFLOP/s"
 
 
+def fmt_interval(interval):
+    return "" if interval is None else f" [{interval[0]:.2f}-{interval[1]:.2f}]"
+
+
 def fmt_ratio(value):
     return "   -  " if value is None else f"{value:6.2f}"
 
@@ -134,9 +131,10 @@ def print_mlp(rows, peak):
                 print(f"    {name:15} {fmt_time(r['times'][name])}" + ("" if share is None else f" {share:4.0%}"))
         if r["torch_skipped"]:
             print(f"    torch           skipped: {r['torch_skipped']}")
-        print(f"    ratios: fit/numpy {fmt_ratio(r['ratio_fit_vs_numpy'])}   by hand with dX/numpy with dX "
-              f"{fmt_ratio(r['ratio_step_dX_vs_numpy_dX'])}   fit/torch {fmt_ratio(r['ratio_fit_vs_torch'])}   "
-              f"numpy/torch {fmt_ratio(r['ratio_numpy_vs_torch'])}")
+        print("    ratios [95% interval]:  " + "   ".join(
+            f"{label} {fmt_ratio(r['ratio_' + key])}{fmt_interval(r['intervals'][key])}" for key, label in
+            (("fit_vs_numpy", "fit/numpy"), ("step_dX_vs_numpy_dX", "by hand with dX/numpy with dX"),
+             ("fit_vs_torch", "fit/torch"), ("numpy_vs_torch", "numpy/torch"))))
         print("    ratios of the fastest runs: " + "   ".join(f"{k} {v:.2f}" for k, v in r["best_ratios"].items()))
 
 
@@ -151,7 +149,7 @@ def print_conv(conv):
             print(f"    {name:8} {s['median_ms']:8.2f} ms ({s['min_ms']:.2f}-{s['max_ms']:.2f})")
         if c["torch_skipped"]:
             print(f"    torch    skipped: {c['torch_skipped']}")
-        print(f"    ratio nnlite/torch {fmt_ratio(c['ratio_nnlite_vs_torch'])} "
+        print(f"    ratio nnlite/torch {fmt_ratio(c['ratio_nnlite_vs_torch'])}{fmt_interval(c['interval_nnlite_vs_torch'])} "
               f"(of the fastest runs {fmt_ratio(c['best_ratio_nnlite_vs_torch'])})")
         print("    nnlite by layer (ms):  " + "  ".join(
             f"{l['layer']} {l['forward_ms']:.2f}+{l['backward_ms']:.2f}" for l in c["nnlite_layers"]))
@@ -183,7 +181,11 @@ def print_targets(targets):
     for name, t in targets.items():
         verdict = "not run" if t["met"] is None else ("met" if t["met"] else "MISSED")
         value = "-" if t["value"] is None else f"{t['value']:.3f}"   # 1.1004 is missed: show why
-        print(f"  {t['what']:72} {value:>7} (limit {t['limit']:g}): {verdict}")
+        noise = ""
+        if t["interval"] is not None:
+            low, high = t["interval"]
+            noise = f"; 95% interval {low:.3f}-{high:.3f}" + (", the limit inside: within noise" if t["within_noise"] else "")
+        print(f"  {t['what']:72} {value:>7} (limit {t['limit']:g}): {verdict}{noise}")
 
 
 # --- main ----------------------------------------------------------------------------------------
@@ -204,7 +206,7 @@ def main(argv=None):
     parser.add_argument("--json", type=Path, default=HERE / "results" / "latest.json", help="where to write the results")
     args = parser.parse_args(argv)
     if args.native_blas:
-        restart_without_blas_overrides(sys.argv[1:] if argv is None else argv)
+        common.restart_without_blas_overrides(__file__, sys.argv[1:] if argv is None else argv)
     config = settings(args)
     if args.quick:
         common.PAUSE_S = 0.0

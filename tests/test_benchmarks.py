@@ -81,6 +81,8 @@ def test_mlp_rows(quick_run):
             {"nnlite_fit/torch", "numpy/torch"} if HAS_TORCH else set())
         assert set(r["best_ratios"]) == expected and all(v > 0 for v in r["best_ratios"].values())
         assert r["matmul_gflop_per_epoch"]["dX"] > r["matmul_gflop_per_epoch"]["no_dX"] > 0
+        assert set(r["intervals"]) == {"fit_vs_numpy", "step_dX_vs_numpy_dX", "fit_vs_torch", "numpy_vs_torch"}
+        assert all(interval is None for interval in r["intervals"].values())   # one repetition: no interval
 
 
 @pytest.mark.parametrize("dtype, rtol", [("float32", 1e-4), ("float64", 1e-10)])
@@ -133,6 +135,7 @@ def test_book_is_optional_and_targets_are_consistent(quick_run):
     for name, t in targets.items():
         if t["value"] is not None:
             assert t["met"] == (t["value"] <= t["limit"]), name
+        assert t["interval"] is None and t["within_noise"] is False, name   # quick: one repetition
     assert (targets["fit_vs_torch"]["value"] is not None) == HAS_TORCH
 
 
@@ -163,3 +166,49 @@ def test_native_blas_runs_without_the_variables_that_force_a_kernel(tmp_path):
     assert machine["blas_kernel"] == native_kernel
     assert "--native-blas removed OPENBLAS_CORETYPE=Haswell" in stdout
     assert "`--native-blas` removed `OPENBLAS_CORETYPE=Haswell`" in report.markdown(native)
+
+
+# --- the ablation: what the guarantees cost -------------------------------------------------------
+
+def test_ablation_variants_do_the_same_arithmetic_and_restore_nnlite(monkeypatch, rng):
+    import ablation
+    from nnlite import core, layers, optim
+    saved = layers.Dense.backward, optim.Optimizer.zero_grad, core._looks_finite
+    layer = nl.Dense(5, 3, rng=0)
+    X, dY = rng.standard_normal((4, 5)), rng.standard_normal((4, 3))
+    layer(X)
+    dX = layer.backward(dY)
+    W_grad, b_grad = layer.W.grad.copy(), layer.b.grad.copy()
+    layer.zero_grad()
+    assert np.array_equal(ablation._dense_backward_assigning(layer, dY), dX)
+    np.testing.assert_array_equal(layer.W.grad, W_grad)
+    np.testing.assert_array_equal(layer.b.grad, b_grad)
+
+    monkeypatch.setattr(ablation.common, "PAUSE_S", 0.0)
+    result = ablation.run("adam", n=256, repeat=2)
+    assert set(result) == set(ablation.VARIANTS) | {"numpy"}
+    assert all(result[name]["median_ms"] > 0 and result[name]["ratio_vs_numpy"] > 0 for name in ablation.VARIANTS)
+    assert (layers.Dense.backward, optim.Optimizer.zero_grad, core._looks_finite) == saved
+
+
+def test_ratio_interval_brackets_the_median_and_needs_three_repetitions():
+    import common
+    assert common.ratio_interval([1.0, 2.0], [1.0, 1.0]) is None
+    assert common.ratio_interval([3.0] * 5, [2.0] * 5) == [1.5, 1.5]
+    numerators = [1.0, 1.1, 1.2, 1.3, 1.4, 1.5, 3.0]
+    low, high = common.ratio_interval(numerators, [1.0] * 7)
+    assert 1.0 <= low < common.paired_ratio(numerators, [1.0] * 7) < high <= 3.0
+    assert common.ratio_interval(numerators, [1.0] * 7) == [low, high]   # seeded: the same every run
+
+
+def test_targets_say_when_the_limit_is_inside_the_noise():
+    import run as harness
+    row = {"dtype": "float32", "ratio_fit_vs_numpy": 1.12, "ratio_step_dX_vs_numpy_dX": 1.0,
+           "ratio_fit_vs_torch": 0.45, "intervals": {"fit_vs_numpy": [1.08, 1.15], "step_dX_vs_numpy_dX": [0.98, 1.02],
+                                                     "fit_vs_torch": [0.40, 0.48], "numpy_vs_torch": None}}
+    results = {"mlp": [row], "conv": {"configs": []}, "book": {"skipped": "not requested"}}
+    targets = harness.check_targets(results)
+    assert targets["fit_vs_numpy"]["met"] is False and targets["fit_vs_numpy"]["within_noise"] is True
+    assert targets["step_dX_vs_numpy_dX"]["met"] is True and targets["step_dX_vs_numpy_dX"]["within_noise"] is False
+    assert targets["fit_vs_torch"]["met"] is True and targets["fit_vs_torch"]["within_noise"] is False
+    assert targets["conv_vs_torch"]["value"] is None and targets["book_build_s"]["value"] is None
