@@ -31,7 +31,7 @@ class Parameter:
 
     def zero_grad(self):
         """Set ``grad`` to zero in place (it stays the same array)."""
-        if self.grad.flags.c_contiguous:
+        if self.grad.ndim and self.grad.flags.c_contiguous:
             self.grad.view(np.uint8).fill(0)   # zero bytes are 0.0; a byte fill is a memset, twice as fast
         else:
             self.grad.fill(0)

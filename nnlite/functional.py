@@ -75,14 +75,24 @@ def gelu(x):
 
     This is PyTorch's ``GELU(approximate="tanh")``; it differs from the exact erf form by < 1e-3.
     """
-    return 0.5 * x * (1 + np.tanh(SQRT_2_OVER_PI * (x + GELU_C * x ** 3)))
+    return 0.5 * x * (1 + np.tanh(_gelu_u(x)))
 
 
 def gelu_grad(x):
-    u = SQRT_2_OVER_PI * (x + GELU_C * x ** 3)
-    t = np.tanh(u)
-    du = SQRT_2_OVER_PI * (1 + 3 * GELU_C * x ** 2)
+    t = np.tanh(_gelu_u(x))
+    xc = np.clip(x, -GELU_CLIP, GELU_CLIP)
+    du = SQRT_2_OVER_PI * (1 + 3 * GELU_C * xc ** 2)
     return 0.5 * (1 + t) + 0.5 * x * (1 - t ** 2) * du
+
+
+GELU_CLIP = 10.0   # tanh(u(10)) is 1 to the last bit in float64 and float32: beyond it nothing changes
+
+
+def _gelu_u(x):
+    """sqrt(2/pi) (x + 0.044715 x^3), with x clipped to +-10 first so that x^3 cannot overflow (for
+    |x| > 10 tanh(u) is exactly +-1 either way, so GELU is x or 0 and its derivative 1 or 0)."""
+    xc = np.clip(x, -GELU_CLIP, GELU_CLIP)
+    return SQRT_2_OVER_PI * (xc + GELU_C * xc ** 3)
 
 
 # name -> (function, derivative); used by the widgets and the activation chapter.

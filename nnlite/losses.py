@@ -88,14 +88,14 @@ class CrossEntropyLoss(Loss):
         rows = np.arange(len(y))
         loss = (np.log(sums[:, 0]) - shifted[rows, y]).sum() / len(y)   # mean over the batch
         exp /= sums                                   # softmax probabilities, reused by backward
-        self._cache = (exp, y, rows)
+        self._cache = (exp, y)
         return float(loss)
 
     def _backward(self):
-        probs, y, rows = self._cache
+        probs, y = self._cache
         n = len(y)
         dZ = probs / n                                # (softmax(z) - onehot(y)) / N
-        dZ[rows, y] -= 1 / n
+        dZ[np.arange(n), y] -= 1 / n
         return dZ
 
 

@@ -23,6 +23,13 @@ def test_parameter_grad_has_value_shape_and_dtype(rng):
     assert p.shape == (3, 4) and p.size == 12 and p.name == "W"
 
 
+def test_parameter_zero_grad_of_a_scalar_parameter():
+    p = nl.Parameter(np.array(2.0), "scale")
+    p.grad += 1.5
+    p.zero_grad()
+    assert p.grad.shape == () and p.grad == 0.0
+
+
 @pytest.mark.parametrize("layout", ["C", "F", "strided"])
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_parameter_zero_grad_resets_in_place(rng, layout, dtype):

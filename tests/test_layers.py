@@ -221,6 +221,18 @@ def test_gelu_tanh_form_values():
     assert 0 < np.abs(nl.GELU()(X) - exact).max() < 1e-3
 
 
+@pytest.mark.filterwarnings("error")
+@pytest.mark.parametrize("dtype, huge", [(np.float64, 1e200), (np.float32, 3e38)])
+def test_gelu_and_its_gradient_saturate_for_huge_inputs(dtype, huge):
+    """x^3 would overflow: GELU is x (or 0) and its derivative 1 (or 0), with no warning and no NaN."""
+    X = np.array([-huge, -50.0, 50.0, huge], dtype)
+    np.testing.assert_array_equal(nl.functional.gelu(X), np.array([0.0, 0.0, 50.0, huge], dtype))
+    np.testing.assert_array_equal(nl.functional.gelu_grad(X), np.array([0.0, 0.0, 1.0, 1.0], dtype))
+    moderate = np.linspace(-10, 10, 201)
+    u = np.sqrt(2 / np.pi) * (moderate + 0.044715 * moderate ** 3)
+    np.testing.assert_allclose(nl.functional.gelu(moderate), 0.5 * moderate * (1 + np.tanh(u)), rtol=1e-15)
+
+
 @pytest.mark.parametrize("cls", ACTIVATIONS, ids=lambda c: c.__name__)
 def test_activation_keeps_float32_through_forward_and_backward(cls, rng):
     layer = cls()
