@@ -212,3 +212,15 @@ def test_targets_say_when_the_limit_is_inside_the_noise():
     assert targets["step_dX_vs_numpy_dX"]["met"] is True and targets["step_dX_vs_numpy_dX"]["within_noise"] is False
     assert targets["fit_vs_torch"]["met"] is True and targets["fit_vs_torch"]["within_noise"] is False
     assert targets["conv_vs_torch"]["value"] is None and targets["book_build_s"]["value"] is None
+
+
+def test_readme_tables_are_the_stored_results():
+    """benchmarks/README.md quotes report.py's tables of the stored results verbatim: no stale figures."""
+    readme = (ROOT / "benchmarks" / "README.md").read_text()
+    latest = report.markdown(json.loads((ROOT / "benchmarks" / "results" / "latest.json").read_text()))
+    rows = [line for line in latest.split("Book build:")[0].splitlines() if line.startswith("| float")]
+    book = report.markdown(json.loads((ROOT / "benchmarks" / "results" / "book.json").read_text()))
+    rows += [line for line in book.splitlines() if line.startswith("| 0") or line.startswith("| 1")]
+    assert len(rows) > 20
+    missing = [row for row in rows if row not in readme]
+    assert not missing, "benchmarks/README.md is out of date; paste benchmarks/report.py's tables:\n" + "\n".join(missing)
