@@ -433,13 +433,15 @@ def build_book(edition="full", root=ROOT):
     root = Path(root)
     if (root / GUIDE).exists():
         write_instructor_guide(root)            # its tables follow the chapters
-    invalidate_stale_cache(root)
+    stale = invalidate_stale_cache(root)
     if edition == "full":
         command = [str(jb), "build", str(root), "--warningiserror", "--keep-going"]
     else:
         source = stage_student_edition(root)
         command = [str(jb), "build", str(source), "--path-output", str(root / STUDENT_BUILD),
                    "--warningiserror", "--keep-going"]
+    if stale:
+        command.append("--all")   # Sphinx keeps the pages of unchanged notebooks: nnlite changed, rebuild them
     code = subprocess.call(command, cwd=root)
     if code == 0 and edition == "student":
         print(f"Student edition (no solutions): {root / STUDENT_HTML / 'index.html'}")

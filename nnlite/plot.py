@@ -376,6 +376,7 @@ def network_diagram(layer_sizes, weights=None, ax=None, title=None, layer_names=
     w_max = max((np.abs(W).max() for W in weights), default=0.0) if weights is not None else 0.0
 
     radius = 0.25
+    labels = []                                    # (line end points, text, colour): placed at the end
     for k, (left, right) in enumerate(zip(columns[:-1], columns[1:])):
         for i, yi in left:
             for j, yj in right:
@@ -385,10 +386,7 @@ def network_diagram(layer_sizes, weights=None, ax=None, title=None, layer_names=
                     colour, width = _edge_style(weights[k][i, j], w_max)
                 ax.plot([k * dx, (k + 1) * dx], [yi, yj], color=colour, lw=width, zorder=1, solid_capstyle="round")
                 if show_values and weights is not None:
-                    t = 0.3 if (i + j) % 2 == 0 else 0.42   # stagger labels so they do not overlap
-                    ax.text((k + t) * dx, yi + t * (yj - yi), f"{weights[k][i, j]:.2g}", fontsize=8, ha="center",
-                            va="center", color=colour, zorder=3,
-                            bbox=dict(boxstyle="round,pad=0.1", fc="white", ec="none", alpha=0.85))
+                    labels.append(((k * dx, yi, (k + 1) * dx, yj), f"{weights[k][i, j]:.2g}", colour))
 
     last = len(sizes) - 1
     for k, column in enumerate(columns):
@@ -416,7 +414,43 @@ def network_diagram(layer_sizes, weights=None, ax=None, title=None, layer_names=
     ax.set_aspect("equal")
     ax.set_axis_off()
     ax.set_title(title or " → ".join(f"{n:,}" for n in sizes) + " network")
+    _place_line_labels(ax, labels)
     return fig
+
+
+# Where along its line (0: left node, 1: right node) a weight label may sit, in the order tried. Labels
+# near the left nodes crowd (every line of a node starts there), so the first tries are staggered.
+LABEL_POSITIONS = (0.3, 0.42, 0.55, 0.68, 0.22, 0.78, 0.36, 0.48, 0.62, 0.26, 0.34, 0.39, 0.45, 0.51, 0.58,
+                   0.65, 0.72, 0.75)
+
+
+def _place_line_labels(ax, labels):
+    """Write each label on its line at the first position where it covers no label placed before it.
+
+    Positions are tried in LABEL_POSITIONS order and measured as drawn (the renderer's extents), so
+    the result holds for any font or figure size; if every position overlaps, the least crowded wins.
+    """
+    if not labels:
+        return
+    fig = ax.figure
+    fig.draw_without_rendering()                   # runs the layout: extents below are those of the drawing
+    renderer = fig._get_renderer()
+    placed = []
+    for (x0, y0, x1, y1), text, colour in labels:
+        label = ax.text(x0, y0, text, fontsize=8, ha="center", va="center", color=colour, zorder=3,
+                        bbox=dict(boxstyle="round,pad=0.1", fc="white", ec="none", alpha=0.85))
+        best = None
+        for t in LABEL_POSITIONS:
+            label.set_position((x0 + t * (x1 - x0), y0 + t * (y1 - y0)))
+            box = label.get_window_extent(renderer).padded(1)
+            crowding = sum(box.overlaps(other) for other in placed)
+            if best is None or crowding < best[0]:
+                best = (crowding, t, box)
+            if crowding == 0:
+                break
+        _, t, box = best
+        label.set_position((x0 + t * (x1 - x0), y0 + t * (y1 - y0)))
+        placed.append(box)
 
 
 def neuron_diagram(x, w, b=0.0, activation="sigmoid", ax=None, title=None):

@@ -376,3 +376,22 @@ def test_full_edition_keeps_the_solutions(built_book):
         page = built_book / "chapters" / f"{chapter.stem}.html"
         found += bool(leaked(nbformat.read(chapter, as_version=4), html_text(page)))
     assert found == len(CHAPTERS)
+
+
+def test_book_build_rebuilds_every_page_when_nnlite_changed(tmp_path, monkeypatch):
+    """A changed nnlite drops the notebook caches and makes Sphinx rewrite every page (--all), not only
+    the pages whose notebooks changed: a figure drawn by an edited helper would otherwise stay stale."""
+    (tmp_path / "nnlite").mkdir()
+    helper = tmp_path / "nnlite" / "plot.py"
+    helper.write_text("def figure(): return 1\n")
+    commands = []
+    monkeypatch.setattr(editions.subprocess, "call", lambda command, cwd: commands.append(command) or 0)
+    cache = tmp_path / "_build" / ".jupyter_cache"
+
+    assert editions.build_book("full", root=tmp_path) == 0        # first build: nothing known yet
+    cache.mkdir(parents=True)
+    assert editions.build_book("full", root=tmp_path) == 0        # nothing changed
+    helper.write_text("def figure(): return 2\n")
+    assert editions.build_book("full", root=tmp_path) == 0        # the helper changed
+    assert ["--all" in command for command in commands] == [True, False, True]
+    assert not cache.exists()

@@ -147,3 +147,26 @@ def test_compare_decision_boundaries_titles_each_model_with_its_accuracy():
     for ax, (name, model) in zip(fig.axes, models.items()):
         accuracy = (model(X).argmax(axis=1) == y).mean()
         assert ax.get_title() == f"{name}: training accuracy {accuracy:.0%}"
+
+
+def _weight_label_boxes(fig, W_values):
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    canvas = FigureCanvasAgg(fig)                      # a real drawing, as a saved PNG gets
+    canvas.draw()
+    renderer = canvas.get_renderer()
+    wanted = {f"{v:.2g}" for v in W_values}
+    return [t.get_window_extent(renderer) for t in fig.axes[0].texts if t.get_text() in wanted]
+
+
+@pytest.mark.parametrize("sizes", [[2, 4, 2], [3, 3, 2], [4, 4]])
+@pytest.mark.parametrize("seed", range(6))
+def test_network_diagram_weight_labels_do_not_overlap(sizes, seed):
+    """Every weight is written on its own line, and no label covers another (chapter 1's diagrams)."""
+    rng = np.random.default_rng(seed)
+    weights = [rng.normal(0, 2, (a, b)) for a, b in zip(sizes[:-1], sizes[1:])]
+    fig = plot.network_diagram(sizes, weights=weights)
+    values = np.concatenate([W.ravel() for W in weights])
+    boxes = _weight_label_boxes(fig, values)
+    assert len(boxes) == values.size
+    overlapping = [(a, b) for i, a in enumerate(boxes) for b in boxes[i + 1:] if a.overlaps(b)]
+    assert not overlapping, f"{len(overlapping)} pairs of weight labels overlap"
