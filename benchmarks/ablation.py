@@ -67,7 +67,7 @@ def run(optimizer_name, n=8192, batch_size=128, repeat=21, dtype=np.float32, see
         contenders[name] = (lambda a=accumulate, s=screen, m=model, lf=loss_fn, o=opt:
                             fit_variant(a, s, m, lf, o, X, y, batch_size, seed))
     params = [p.value.copy() for p in mlp.nnlite_model(dtype, seed).parameters()]
-    numpy_opt = (mlp.NumpySGD if optimizer_name == "sgd" else mlp.NumpyAdam)(params, mlp.LR[optimizer_name])
+    numpy_opt = mlp.numpy_optimizer(optimizer_name, params)
     contenders["numpy"] = lambda: mlp.numpy_epoch(params, numpy_opt, X, y, seed, batch_size, input_grad=False)
     times = common.run_rounds(contenders, repeat)
     result = {name: {"median_ms": statistics.median(times[name]) * 1e3,

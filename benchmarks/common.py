@@ -58,6 +58,10 @@ BLAS_OVERRIDES = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
 REMOVED_ENV = "NNLITE_BENCH_REMOVED"   # what --native-blas removed, "NAME=value;NAME=value"
 
 
+def _env_without_blas_overrides():
+    return {k: v for k, v in os.environ.items() if k not in BLAS_OVERRIDES}
+
+
 def restart_without_blas_overrides(script, argv):
     """--native-blas: run ``script`` again, in this process, without the variables that force OpenBLAS's kernel.
 
@@ -67,7 +71,7 @@ def restart_without_blas_overrides(script, argv):
     removed = [f"{name}={os.environ[name]}" for name in BLAS_OVERRIDES if name in os.environ]
     if not removed:
         return
-    env = {k: v for k, v in os.environ.items() if k not in BLAS_OVERRIDES}
+    env = _env_without_blas_overrides()
     env[REMOVED_ENV] = ";".join(removed)
     print("--native-blas: starting again without " + ", ".join(removed), flush=True)
     os.execve(sys.executable, [sys.executable, os.path.abspath(script), *argv], env)
@@ -83,7 +87,7 @@ def blas_kernel():
 
 def native_blas_kernel():
     """The kernel OpenBLAS would pick without BLAS_OVERRIDES (asked of a fresh Python), or None."""
-    env = {k: v for k, v in os.environ.items() if k not in BLAS_OVERRIDES}
+    env = _env_without_blas_overrides()
     code = "import numpy, threadpoolctl; print(next((p.get('architecture') for p in threadpoolctl.threadpool_info() " \
            "if p['user_api'] == 'blas'), ''))"
     try:
@@ -91,6 +95,25 @@ def native_blas_kernel():
     except (OSError, subprocess.TimeoutExpired):
         return None
     return out.stdout.strip() or None
+
+
+def kernel_note(facts, code=str):
+    """The OpenBLAS kernel of a run, and whether an environment variable forced it or --native-blas
+    removed one; ``code`` marks up names and values (backticks in Markdown)."""
+    forced = [code(f"{k}={facts['env'][k]}") for k in BLAS_OVERRIDES if facts["env"].get(k) is not None]
+    if forced:
+        return f"{facts['blas_kernel']}, forced by {' and '.join(forced)} (this CPU's own: {facts['blas_kernel_native']})"
+    if facts["blas_overrides_removed"]:
+        removed = " and ".join(code(item) for item in facts["blas_overrides_removed"])
+        return f"{facts['blas_kernel']}, this CPU's own ({code('--native-blas')} removed {removed})"
+    return str(facts["blas_kernel"])
+
+
+def peak_share(name, row, peak):
+    """An MLP contender's GFLOP/s as a share of its own library's large-matrix peak (PyTorch's for
+    torch, numpy's BLAS for the rest), or None when that peak was not measured."""
+    top = peak.get(f"{'torch' if name == 'torch' else 'numpy'}_{row['dtype']}")
+    return row["times"][name]["gflops"] / top if top else None
 
 
 def gemm_peak(torch=None, n=2048, repeat=3):

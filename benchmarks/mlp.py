@@ -5,8 +5,6 @@ same order (``np.random.default_rng(seed).permutation``, as ``fit`` does), compu
 cross-entropy loss, accuracy and gradients, and applies the same optimizer (SGD or Adam).
 """
 
-import math
-
 import numpy as np
 
 import nnlite as nl
@@ -62,34 +60,21 @@ class NumpySGD:
 
 
 class NumpyAdam:
-    """nnlite's Adam operation for operation: in place, into one scratch array per parameter."""
+    """nnlite's own Adam over the loop's arrays (``Parameter`` keeps the array it is given, no copy):
+    the update is the same code, so the loop differs from ``fit`` only in what surrounds it."""
 
-    def __init__(self, params, lr, beta1=0.9, beta2=0.999, eps=1e-8):
-        self.params, self.lr, self.beta1, self.beta2, self.eps = params, lr, beta1, beta2, eps
-        self.m = [np.zeros_like(p) for p in params]
-        self.v = [np.zeros_like(p) for p in params]
-        self.scratch = [np.empty_like(p) for p in params]
-        self.t = 0
+    def __init__(self, params, lr):
+        self.params = [nl.Parameter(p) for p in params]
+        self.adam = nl.Adam(self.params, lr=lr)
 
     def step(self, grads):
-        self.t += 1
-        b1, b2 = self.beta1, self.beta2
-        step_size = self.lr / (1 - b1 ** self.t)
-        sqrt_correction2 = math.sqrt(1 - b2 ** self.t)
-        for p, g, m, v, scratch in zip(self.params, grads, self.m, self.v, self.scratch):
-            m *= b1
-            np.multiply(g, 1 - b1, out=scratch)
-            m += scratch
-            v *= b2
-            np.multiply(g, g, out=scratch)
-            scratch *= 1 - b2
-            v += scratch
-            np.sqrt(v, out=scratch)
-            scratch /= sqrt_correction2
-            scratch += self.eps
-            np.divide(m, scratch, out=scratch)
-            scratch *= step_size
-            p -= scratch
+        for p, g in zip(self.params, grads):
+            p.grad = g
+        self.adam.step()
+
+
+def numpy_optimizer(name, params):
+    return NumpySGD(params, LR["sgd"]) if name == "sgd" else NumpyAdam(params, LR["adam"])
 
 
 def numpy_epoch(params, optimizer, X, y, seed, batch_size, input_grad):
@@ -200,8 +185,7 @@ def bench_config(dtype, optimizer_name, n, batch_size, repeat, torch=None, torch
     numpy_optimizers = {}
     for key in ("fit", "dX"):
         params = _copy_params(fit_model)
-        opt_class = NumpySGD if optimizer_name == "sgd" else NumpyAdam
-        numpy_optimizers[key] = (params, opt_class(params, LR[optimizer_name]))
+        numpy_optimizers[key] = (params, numpy_optimizer(optimizer_name, params))
     contenders = {
         "nnlite_fit": lambda: nl.fit(fit_model, fit_loss, fit_opt, X, y, epochs=1, batch_size=batch_size,
                                      seed=seed, progress=False),

@@ -8,6 +8,9 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+import common  # noqa: E402
 
 
 def ratio(value):
@@ -18,16 +21,6 @@ def ms(stats):
     if stats is None:
         return "–"
     return f"{stats['median_ms']:.1f} ({stats['min_ms']:.1f}–{stats['max_ms']:.1f})"
-
-
-def kernel(m):
-    forced = [f"`{k}={m['env'][k]}`" for k in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE") if m["env"].get(k)]
-    if forced:
-        return f"{m['blas_kernel']}, forced by {' and '.join(forced)} (this CPU's own: {m['blas_kernel_native']})"
-    if m.get("blas_overrides_removed"):
-        removed = " and ".join(f"`{item}`" for item in m["blas_overrides_removed"])
-        return f"{m['blas_kernel']}, this CPU's own (`--native-blas` removed {removed})"
-    return f"{m['blas_kernel']}"
 
 
 def peak_line(m):
@@ -42,7 +35,7 @@ def markdown(results):
     lines += [f"Run of {results['date']}: {m['cpu']}, {m['cores']} cores, Python {m['python']}, numpy {m['numpy']} "
               f"({m['blas']}, {m['blas_threads']} threads), PyTorch {m['torch'] or 'absent'} "
               f"({m['torch_threads']} threads), nnlite {m['nnlite']}; load average {m['load_average_1min']:.1f} "
-              "at the start.", "", f"OpenBLAS kernel: {kernel(m)}. " + peak_line(m), ""]
+              "at the start.", "", f"OpenBLAS kernel: {common.kernel_note(m, code=lambda text: f'`{text}`')}. " + peak_line(m), ""]
     lines += ["ms per epoch, median (min–max); ratios are medians of per-repetition ratios (of the fastest runs "
               "in brackets).", "",
               "| dtype | optimizer | nnlite fit | numpy loop | PyTorch | fit / numpy | fit / PyTorch | numpy / PyTorch |",
@@ -53,14 +46,11 @@ def markdown(results):
                      f"{ms(t.get('torch'))} | {ratio(r['ratio_fit_vs_numpy'])} ({ratio(best['nnlite_fit/numpy'])}) | "
                      f"{ratio(r['ratio_fit_vs_torch'])} ({ratio(best.get('nnlite_fit/torch'))}) | "
                      f"{ratio(r['ratio_numpy_vs_torch'])} ({ratio(best.get('numpy/torch'))}) |")
-    peak = m["gemm_peak_gflops"]
-
     def rate(name, r):
-        stats = r["times"].get(name)
-        if stats is None:
+        if name not in r["times"]:
             return "–"
-        top = peak.get(f"{'torch' if name == 'torch' else 'numpy'}_{r['dtype']}")
-        return f"{stats['gflops']:.0f}" + (f" ({stats['gflops'] / top:.0%})" if top else "")
+        share = common.peak_share(name, r, m["gemm_peak_gflops"])
+        return f"{r['times'][name]['gflops']:.0f}" + ("" if share is None else f" ({share:.0%})")
 
     lines += ["", "GFLOP/s of the matrix products (in brackets: share of the library's own "
               f"{m['gemm_n']}×{m['gemm_n']} peak, numpy's for nnlite):", "",

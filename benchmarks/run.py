@@ -90,14 +90,9 @@ def print_machine(facts):
 
 
 def blas_kernel_line(facts):
-    """The OpenBLAS kernel in use and, when an environment variable forces it, what the CPU's own is."""
-    line = str(facts["blas_kernel"])
-    forced = [f"{k}={facts['env'][k]}" for k in common.BLAS_OVERRIDES if facts["env"].get(k) is not None]
-    if forced:
-        line += (f" (forced by {', '.join(forced)}; this CPU's own kernel: {facts['blas_kernel_native']}. numpy and "
-                 "nnlite may run slower, PyTorch does not: --native-blas runs without them)")
-    elif facts["blas_overrides_removed"]:
-        line += f" (--native-blas removed {', '.join(facts['blas_overrides_removed'])})"
+    line = common.kernel_note(facts)
+    if "forced by" in line:
+        line += ": numpy and nnlite may run slower, PyTorch does not; --native-blas runs without them"
     return line
 
 
@@ -113,13 +108,6 @@ def fmt_ratio(value):
     return "   -  " if value is None else f"{value:6.2f}"
 
 
-def peak_share(name, row, peak):
-    """A contender's GFLOP/s as a share of its own library's large-matrix peak (numpy's BLAS or PyTorch's)."""
-    library = "torch" if name == "torch" else "numpy"
-    top = peak.get(f"{library}_{row['dtype']}")
-    return row["times"][name]["gflops"] / top if top else None
-
-
 def print_mlp(rows, peak):
     print("\nMLP 784-128-10, one training epoch (median ms, min-max, GFLOP/s of the matrix products and their "
           "share of the library's gemm peak)")
@@ -127,7 +115,7 @@ def print_mlp(rows, peak):
         print(f"\n  {r['dtype']} {r['optimizer']}, {r['examples']} examples, batch {r['batch_size']}")
         for name in ("nnlite_fit", "numpy", "torch", "nnlite_step_dX", "numpy_dX"):
             if name in r["times"]:
-                share = peak_share(name, r, peak)
+                share = common.peak_share(name, r, peak)
                 print(f"    {name:15} {fmt_time(r['times'][name])}" + ("" if share is None else f" {share:4.0%}"))
         if r["torch_skipped"]:
             print(f"    torch           skipped: {r['torch_skipped']}")

@@ -146,8 +146,11 @@ def check_finite(X, where):
     return X
 
 
+ROW_SUM_SCREEN = 1 << 20   # from this many values on, check_finite's screen is X @ ones (every core)
+
+
 def _looks_finite(X):
-    if X.size < 1 << 20:
+    if X.size < ROW_SUM_SCREEN:
         return math.isfinite(np.vdot(X, X))
     rows = X.reshape(-1, X.shape[-1])
     with np.errstate(over="ignore", invalid="ignore"):   # an overflow here only sends us to the exact scan

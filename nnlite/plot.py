@@ -432,9 +432,7 @@ def _place_line_labels(ax, labels):
     """
     if not labels:
         return
-    fig = ax.figure
-    fig.draw_without_rendering()                   # runs the layout: extents below are those of the drawing
-    renderer = fig._get_renderer()
+    ax.figure.draw_without_rendering()             # runs the layout: extents below are those of the drawing
     placed = []
     for (x0, y0, x1, y1), text, colour in labels:
         label = ax.text(x0, y0, text, fontsize=8, ha="center", va="center", color=colour, zorder=3,
@@ -442,7 +440,7 @@ def _place_line_labels(ax, labels):
         best = None
         for t in LABEL_POSITIONS:
             label.set_position((x0 + t * (x1 - x0), y0 + t * (y1 - y0)))
-            box = label.get_window_extent(renderer).padded(1)
+            box = label.get_window_extent().padded(1)
             crowding = sum(box.overlaps(other) for other in placed)
             if best is None or crowding < best[0]:
                 best = (crowding, t, box)
