@@ -25,13 +25,13 @@ $(STAMP): requirements.txt pyproject.toml
 
 # The book, with Sphinx warnings as errors. EDITION=student leaves the solutions out.
 book: $(STAMP)
-	$(BIN)/python -m nnlite.editions book --edition $(EDITION)
+	$(BIN)/python -m tools.editions book --edition $(EDITION)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
 
 student: $(STAMP)
-	$(BIN)/python -m nnlite.editions student
+	$(BIN)/python -m tools.editions student
 
 # make bench BENCH_ARGS="--native-blas --book": see benchmarks/README.md for the options.
 bench: $(STAMP)

@@ -32,7 +32,7 @@ def pytest_runtest_makereport(item, call):
 @pytest.fixture(scope="session")
 def built_book():
     """Build the book once per test session (warnings as errors) and return the _build/html folder."""
-    result = subprocess.run([sys.executable, "-m", "nnlite.editions", "book"], cwd=ROOT,
+    result = subprocess.run([sys.executable, "-m", "tools.editions", "book"], cwd=ROOT,
                             capture_output=True, text=True)
     if result.returncode != 0:
         pytest.fail("The book build failed (Sphinx warnings are errors):\n" + result.stdout[-6000:] + result.stderr[-3000:])

@@ -11,7 +11,7 @@ import pytest
 import yaml
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
-from nnlite import editions
+from tools import editions
 
 ROOT = Path(__file__).resolve().parent.parent
 CHAPTERS = editions.chapter_notebooks(ROOT)
@@ -193,7 +193,7 @@ def test_student_command_writes_one_notebook_per_chapter(tmp_path):
 
 
 def test_student_command_line(tmp_path):
-    result = subprocess.run([sys.executable, "-m", "nnlite.editions", "student", "--out", str(tmp_path)],
+    result = subprocess.run([sys.executable, "-m", "tools.editions", "student", "--out", str(tmp_path)],
                             cwd=ROOT, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert sorted(p.name for p in tmp_path.glob("*.ipynb")) == sorted(p.name for p in CHAPTERS)
@@ -211,7 +211,7 @@ def test_student_edition_is_staged_with_hide_solutions(tmp_path):
 
 def test_instructor_guide_is_up_to_date():
     text = (ROOT / editions.GUIDE).read_text(encoding="utf-8")
-    assert editions.instructor_tables(ROOT) in text, "refresh it: python -m nnlite.editions guide"
+    assert editions.instructor_tables(ROOT) in text, "refresh it: python -m tools.editions guide"
 
 
 def test_instructor_guide_names_a_real_checker_for_every_code_exercise():
@@ -346,7 +346,7 @@ def html_text(path):
 
 @pytest.fixture(scope="module")
 def student_edition():
-    result = subprocess.run([sys.executable, "-m", "nnlite.editions", "book", "--edition", "student"], cwd=ROOT,
+    result = subprocess.run([sys.executable, "-m", "tools.editions", "book", "--edition", "student"], cwd=ROOT,
                             capture_output=True, text=True)
     if result.returncode != 0:
         pytest.fail("The student edition failed to build (Sphinx warnings are errors):\n"
