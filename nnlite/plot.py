@@ -45,10 +45,24 @@ def use_style():
 
 # --- Training: loss curves, decision boundaries, weight histograms, optimizer paths (chapters 4-6) ----
 
+def subplots(nrows=1, ncols=1, **kwargs):
+    """``plt.subplots``, with the figure released by pyplot.
+
+    A notebook then shows the figure once, where a cell ends with it (``fig`` as the last line), and
+    the book captions that output; pyplot would show a figure it still holds a second time.
+
+    Returns:
+        (Figure, Axes or array of Axes), as ``plt.subplots``.
+    """
+    fig, axes = plt.subplots(nrows, ncols, **kwargs)
+    plt.close(fig)
+    return fig, axes
+
+
 def _axes(ax, figsize=None):
-    """The given Axes, or a new figure's Axes."""
+    """The given Axes, or a new figure's Axes (the figure released by pyplot)."""
     if ax is None:
-        fig, ax = plt.subplots(figsize=figsize)
+        fig, ax = subplots(figsize=figsize)
     return ax
 
 
@@ -149,7 +163,7 @@ def weight_histograms(before, after, bins=40, title="Weights before and after tr
         raise NNLiteError(f"weight_histograms needs the same parameter names before and after, got "
                          f"{sorted(before)} and {sorted(after)}.")
     names = list(before)
-    fig, axes = plt.subplots(1, len(names), figsize=(3.2 * len(names), 3.0), squeeze=False)
+    fig, axes = subplots(1, len(names), figsize=(3.2 * len(names), 3.0), squeeze=False)
     for ax, name in zip(axes[0], names):
         edges = np.histogram_bin_edges(np.r_[np.ravel(before[name]), np.ravel(after[name])], bins=bins)
         ax.hist(np.ravel(before[name]), bins=edges, histtype="stepfilled", alpha=0.45, label="before")
@@ -205,7 +219,7 @@ def computation_graph(values, operations, gradients=None, title="Computation gra
                           f"got {len(gradients)}.")
     n = len(values)
     forward, backward = PALETTE[0], PALETTE[3]
-    fig, ax = plt.subplots(figsize=(1.7 * n, 2.8 if gradients else 1.9))
+    fig, ax = subplots(figsize=(1.7 * n, 2.8 if gradients else 1.9))
     box = dict(boxstyle="round,pad=0.4", facecolor="white", edgecolor=forward, linewidth=1.4)
     for i, label in enumerate(values):
         ax.text(i, 0, label, ha="center", va="center", fontsize=12, bbox=box)
@@ -270,7 +284,7 @@ def digit_predictions(images, y_true, y_pred, columns=8, title="Test digits: pre
     """
     images = np.asarray(images, dtype=float).reshape(len(images), 8, 8)
     rows = int(np.ceil(len(images) / columns))
-    fig, axes = plt.subplots(rows, columns, figsize=(1.1 * columns, 1.25 * rows + 0.4), squeeze=False)
+    fig, axes = subplots(rows, columns, figsize=(1.1 * columns, 1.25 * rows + 0.4), squeeze=False)
     for ax in axes.ravel():
         ax.axis("off")
     for ax, image, true, pred in zip(axes.ravel(), images, y_true, y_pred):

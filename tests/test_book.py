@@ -24,7 +24,7 @@ def test_page_has_no_raw_markup(built_book, page):
     body = html.split('<article', 1)[-1]
     # Markup shown on purpose, as code (the instructor guide explains the directives), is not raw.
     body = re.sub(r"<pre.*?</pre>|<code.*?</code>", "", body, flags=re.S)
-    for raw in ("```{", "{term}`", "{glue:", "{cite}`", "{exercise}", "{solution}", ":::{"):
+    for raw in ("```{", "{term}`", "{glue:", "{eval}`", "{cite}`", "{exercise}", "{exercise-start}", "{solution}", ":::{"):
         assert raw not in body, f"{page}: unrendered markup {raw!r} in the page"
     assert "Traceback (most recent call last)" not in body, f"{page}: a traceback is shown"
 

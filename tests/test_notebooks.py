@@ -80,3 +80,21 @@ SEED_CONCEPTS = {
 def test_seed_concept_is_taught(concept):
     found = [t for t in _headings_and_terms() if re.search(SEED_CONCEPTS[concept], t)]
     assert found, f"no chapter heading or glossary term covers '{concept}'"
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.stem)
+def test_chapter_needs_nothing_of_the_book_build(path):
+    """A chapter runs in a plain kernel (Colab, the browser): no myst_nb import, no glue; its numbers
+    are {eval} roles and its figures its cells' own outputs."""
+    cells = load(path)["cells"]
+    code = "\n".join(source(c) for c in cells if c["cell_type"] == "code")
+    markdown = "\n".join(source(c) for c in cells if c["cell_type"] == "markdown")
+    assert "myst_nb" not in code and "glue(" not in code, f"{path.name}: imports or calls the book build's glue"
+    assert "{glue" not in markdown, f"{path.name}: a {{glue}} role or directive is left"
+    for cell in cells:
+        figure = cell.get("metadata", {}).get("mystnb", {}).get("figure")
+        if figure:
+            assert figure.get("caption") and figure.get("name"), f"{path.name}: a figure without caption or name"
+            assert cell["metadata"]["mystnb"].get("image", {}).get("alt"), f"{path.name}: {figure['name']} has no alt text"
+            tags = cell["metadata"].get("tags", [])
+            assert "remove-output" not in tags and "remove-cell" not in tags, f"{figure['name']}: its output is hidden"
