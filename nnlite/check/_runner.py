@@ -7,6 +7,7 @@ into two or three lines of feedback and decides which function the notebook goes
 """
 
 import io
+import os
 import signal
 import threading
 import time
@@ -101,7 +102,7 @@ def _first_line(text, limit=110):
 
 
 def _error_hint(error, signature, shape_hint):
-    message = str(error)
+    message = _text(error)
     if isinstance(error, TypeError) and ("argument" in message or "positional" in message):
         return f"keep the signature {signature}: the checker calls it with exactly these arguments."
     if isinstance(error, NameError):
@@ -129,6 +130,7 @@ def call(fn, args, kwargs=None, *, argnames, signature, shape_hint="", allow_rou
     kwargs = kwargs or {}
     before = [snapshot(a) for a in args]
     printed = io.StringIO()
+    exits = _disarm_notebook_exit(fn)
     try:
         with warnings.catch_warnings(record=True) as caught, \
                 np.errstate(over="warn", divide="warn", invalid="warn", under="ignore"), \
@@ -148,11 +150,12 @@ def call(fn, args, kwargs=None, *, argnames, signature, shape_hint="", allow_rou
                    "return a value instead of exiting.") from None
     except Fail:
         raise
-    except Exception as error:          # the student's bug, reported briefly
-        problem = f"it raised {type(error).__name__}{_where(error, fn)}: {_first_line(error)}"
+    except BaseException as error:      # the student's bug, reported briefly (any exception class)
+        problem = f"it raised {type(error).__name__}{_where(error, fn)}: {_first_line(_text(error))}"
         raise Fail(problem, _error_hint(error, signature, shape_hint)) from None
     finally:
         output = printed.getvalue()
+        _rearm_notebook_exit(fn, exits)
     for name, old, new in zip(argnames, before, args):
         if _same(old, new):
             continue
@@ -167,6 +170,29 @@ def call(fn, args, kwargs=None, *, argnames, signature, shape_hint="", allow_rou
         message = str(numeric[0].message)
         raise Fail(f"numpy warned: \"{_first_line(message, 60)}\".", _warning_hint(message), result=result)
     return result       # anything it printed stays hidden
+
+
+def _raise_system_exit(*args, **kwargs):
+    raise SystemExit(args[0] if args else None)
+
+
+def _disarm_notebook_exit(fn):
+    """In a notebook, ``exit()`` and ``quit()`` do not raise: they ask the kernel to shut down after the
+    cell. While the student's function runs, they raise SystemExit instead, which ``call`` reports."""
+    namespace = getattr(fn, "__globals__", None)
+    saved = {}
+    if isinstance(namespace, dict):
+        for name in ("exit", "quit"):
+            if "ExitAutocall" in type(namespace.get(name)).__name__:
+                saved[name] = namespace[name]
+                namespace[name] = _raise_system_exit
+    return saved
+
+
+def _rearm_notebook_exit(fn, saved):
+    namespace = getattr(fn, "__globals__", None)
+    if isinstance(namespace, dict):
+        namespace.update(saved)
 
 
 def _warning_hint(message):
@@ -270,34 +296,164 @@ def run(name, student, reference, checks):
 
     Returns ``student`` if every check passes, else ``reference``. Nothing raised inside escapes: a
     problem in the checker itself is reported as such, and the notebook goes on with nnlite's version.
+
+    Where the system can fork (Linux, macOS), the checks run in a child process: whatever the student's
+    code does there (``exit()``, ``os._exit()``, a loop that swallows every exception, an allocation
+    without end) ends at most the child, which is stopped after ``HARD_LIMIT`` seconds and may use
+    ``MEMORY_LIMIT`` bytes more than the notebook. The child sends back its verdict; the notebook prints
+    it. Elsewhere (Windows, the browser) the checks run in the notebook's own process, where only the
+    per-call SIGALRM limit applies, when there is one.
     """
     if not callable(student):
         _say(f"❌ {name}: check.{name} needs your function itself, but got {a_kind(student)}.",
              f"pass the function without calling it: {name} = check.{name}({name})")
         return reference
+    outcome = _isolated(name, student, checks) if _can_fork() else None
+    if outcome is None:
+        outcome = judge(name, student, checks)
+    status, lines = outcome
+    print("\n".join(lines))
+    return student if status == "passed" else reference
+
+
+def judge(name, student, checks):
+    """Run the checks in this process: (status, verdict lines); status is passed, failed, not attempted
+    or error (the checker itself failed)."""
     passed = 0
     try:
         for check in checks:
             check(student)
             passed += 1
     except NotAttempted:
-        _say(f"⏳ {name}: not attempted yet (it raises NotImplementedError).", None)
-        return reference
+        return "not attempted", _lines(f"⏳ {name}: not attempted yet (it raises NotImplementedError).", None)
     except Fail as failure:
-        _say(f"❌ {name}: {failure.problem}", failure.hint)
-        return reference
+        return "failed", _lines(f"❌ {name}: {_text(failure.problem)}", _text(failure.hint))
     except BaseException as error:     # a bug in the checker must not stop the notebook
-        _say(f"⚠️ {name}: the checker itself failed ({type(error).__name__}: {_first_line(error, 80)}).",
-             "please report this; your function was not judged.")
-        return reference
-    _say(f"✅ {name}: passed {passed} checks.", None, fallback=False)
-    return student
+        return "error", _lines(f"⚠️ {name}: the checker itself failed ({type(error).__name__}: "
+                               f"{_first_line(_text(error), 80)}).", "please report this; your function was not judged.")
+    return "passed", _lines(f"✅ {name}: passed {passed} checks.", None, fallback=False)
 
 
-def _say(verdict, hint, fallback=True):
+def _text(value):
+    """``str(value)``, even for an object whose ``__str__`` fails (a student's exception may)."""
+    try:
+        return str(value)
+    except BaseException:
+        return f"<{type(value).__name__} that cannot be shown>"
+
+
+# ----------------------------------------------------------------------------------------------
+# Running the checks in a child process
+
+HARD_LIMIT = 30.0                 # seconds for all the checks of one checker, in the child
+MEMORY_LIMIT = 2 * 1024 ** 3      # bytes of address space the child may add to the notebook's
+ISOLATE = os.environ.get("NNLITE_CHECK_ISOLATION", "1") != "0"
+
+
+def _can_fork():
+    return ISOLATE and hasattr(os, "fork") and hasattr(os, "waitpid")
+
+
+def _address_space():
+    """The process's current virtual memory size in bytes (Linux), or None."""
+    try:
+        with open("/proc/self/statm") as statm:
+            return int(statm.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def _limit_memory():
+    try:
+        import resource
+    except ImportError:
+        return
+    current = _address_space()
+    if current is None:
+        return
+    limit = current + MEMORY_LIMIT
+    try:
+        soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+        if hard != resource.RLIM_INFINITY:
+            limit = min(limit, hard)
+        resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+    except (ValueError, OSError):
+        pass
+
+
+def _isolated(name, student, checks):
+    """Judge in a forked child; (status, lines), or None when no child could be started."""
+    import json
+    import select
+
+    try:
+        read_end, write_end = os.pipe()
+        pid = os.fork()
+    except OSError:
+        return None
+    if pid == 0:                                                  # the child: judge, report, vanish
+        code = 0
+        try:
+            os.close(read_end)
+            _limit_memory()
+            message = json.dumps(judge(name, student, checks)).encode()
+            view = memoryview(message)
+            while view:
+                view = view[os.write(write_end, view):]
+        except BaseException:
+            code = 1
+        finally:
+            os._exit(code)                                        # no atexit handlers, no kernel sockets
+    os.close(write_end)
+    chunks, deadline, timed_out = [], time.monotonic() + HARD_LIMIT, False
+    try:
+        while True:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                timed_out = True
+                break
+            ready, _, _ = select.select([read_end], [], [], min(remaining, 0.5))
+            if ready:
+                chunk = os.read(read_end, 65536)
+                if not chunk:
+                    break
+                chunks.append(chunk)
+    except KeyboardInterrupt:                                     # the notebook's stop button
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+        os.close(read_end)
+        return "failed", _lines(f"❌ {name}: it was interrupted (KeyboardInterrupt).",
+                                "run the cell again when you are ready.")
+    os.close(read_end)
+    if timed_out:
+        os.kill(pid, signal.SIGKILL)
+    _, status = os.waitpid(pid, 0)
+    if timed_out:
+        return "failed", _lines(
+            f"❌ {name}: it ran for more than {HARD_LIMIT:g} s and was stopped.",
+            "is there a loop that never ends? A bare `except:` inside a loop also catches the time limit "
+            "and the stop button: catch specific errors (except ValueError:) instead.")
+    try:
+        outcome = json.loads(b"".join(chunks).decode())
+        return outcome[0], list(outcome[1])
+    except (ValueError, IndexError, TypeError):
+        pass
+    if os.WIFSIGNALED(status):
+        signum = os.WTERMSIG(status)
+        return "failed", _lines(f"❌ {name}: it crashed the process that ran it (signal {signum}).",
+                                "it may use far too much memory: check the shapes of the arrays it builds.")
+    return "failed", _lines(f"❌ {name}: it ended the process that ran it (exit code {os.WEXITSTATUS(status)}).",
+                            "os._exit() or a similar call stops Python at once: return a value instead.")
+
+
+def _lines(verdict, hint, fallback=True):
     lines = [verdict]
     if hint:
         lines.append(f"   Hint: {hint}")
     if fallback:
         lines.append(f"   {FALLBACK}")
-    print("\n".join(lines))
+    return lines
+
+
+def _say(verdict, hint, fallback=True):
+    print("\n".join(_lines(verdict, hint, fallback)))
