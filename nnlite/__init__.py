@@ -16,7 +16,8 @@ from . import datasets, functional, init
 from .checkpoint import load, save
 from .conv import Conv1D, Conv2D
 from .core import Layer, Parameter, Sequential
-from .errors import CheckpointError, InputError, NNLiteError, NonFiniteError, ShapeError, TrainingDiverged
+from .errors import (CheckpointError, InputError, NNLiteError, NNLiteTypeError, NonFiniteError, ShapeError,
+                     TrainingDiverged)
 from .gradcheck import gradcheck, rel_error
 from .init import manual_seed
 from .layers import Dense, Flatten, GELU, LeakyReLU, ReLU, Sigmoid, Softmax, Tanh
@@ -44,7 +45,7 @@ __all__ = [
     "Residual", "ResidualBlock",
     "BiGRU", "Bidirectional", "GRU", "LastStep", "RNN",
     "Adam", "BCEWithLogitsLoss", "CheckpointError", "CrossEntropyLoss", "Dense", "Flatten", "GELU",
-    "History", "InputError", "Layer", "LeakyReLU", "Loss", "MSELoss", "NNLiteError", "NonFiniteError", "Optimizer",
+    "History", "InputError", "Layer", "LeakyReLU", "Loss", "MSELoss", "NNLiteError", "NNLiteTypeError", "NonFiniteError", "Optimizer",
     "Parameter", "ReLU", "SGD", "Sequential", "ShapeError", "Sigmoid", "Softmax", "Tanh",
     "TrainingDiverged", "accuracy", "datasets", "evaluate", "expect_version", "fit", "functional", "gradcheck", "init",
     "load", "manual_seed", "rel_error", "save",

@@ -5,6 +5,11 @@ class NNLiteError(ValueError):
     """Base class of every error nnlite raises on bad input."""
 
 
+class NNLiteTypeError(NNLiteError, TypeError):
+    """An argument of the wrong kind (a class where an instance belongs, a method not called, a list of
+    strings where numbers belong). Also a TypeError, so ``except TypeError`` keeps working."""
+
+
 class ShapeError(NNLiteError):
     """An array has the wrong number of axes or the wrong size along one of them."""
 
