@@ -5,7 +5,7 @@ import tempfile
 
 import numpy as np
 
-from .errors import CheckpointError
+from .errors import CheckpointError, NNLiteTypeError
 
 _ARCH_KEY = "__architecture__"
 
@@ -20,10 +20,23 @@ def _state(model):
     return state
 
 
+def _check_model_and_path(verb, model, path):
+    if isinstance(model, (str, bytes, os.PathLike)) and hasattr(path, "named_parameters"):
+        raise NNLiteTypeError(f"nl.{verb} takes the model first, then the path: nl.{verb}(model, {os.fspath(model)!r}).")
+    if not hasattr(model, "named_parameters"):
+        raise NNLiteTypeError(f"nl.{verb} needs a model (a Layer or Sequential) first, got {type(model).__name__}.")
+    if not isinstance(path, (str, bytes, os.PathLike)):
+        raise NNLiteTypeError(f"nl.{verb} needs a file path such as 'model.npz', got {type(path).__name__}.")
+
+
 def save(model, path):
     """Write every Parameter and buffer of ``model`` to ``path`` (.npz). The file is replaced atomically,
     so an interrupted save never leaves half a checkpoint."""
+    _check_model_and_path("save", model, path)
     path = os.fspath(path)
+    if os.path.isdir(path):
+        raise CheckpointError(f"Cannot save to {path!r}: it is a folder. Give a file name inside it, "
+                              f"e.g. nl.save(model, {os.path.join(path, 'model.npz')!r}).")
     state = _state(model)
     state[_ARCH_KEY] = np.array(_architecture(model))
     folder = os.path.dirname(os.path.abspath(path))
@@ -47,7 +60,10 @@ def load(model, path):
     Everything is checked before anything is copied: a mismatched file changes nothing and raises
     CheckpointError saying which entries differ.
     """
+    _check_model_and_path("load", model, path)
     path = os.fspath(path)
+    if os.path.isdir(path):
+        raise CheckpointError(f"Cannot load {path!r}: it is a folder. Name the checkpoint file inside it.")
     if not os.path.exists(path):
         raise CheckpointError(f"No checkpoint at {path!r}. Save one first with nl.save(model, path).")
     try:

@@ -4,7 +4,7 @@ import math
 
 import numpy as np
 
-from .errors import InputError, NNLiteError, NonFiniteError, ShapeError, shape_str
+from .errors import InputError, NNLiteError, NNLiteTypeError, NonFiniteError, ShapeError, shape_str
 
 
 class Parameter:
@@ -57,8 +57,8 @@ class Layer:
     def backward(self, dY, input_grad=True):
         raise NotImplementedError(f"{type(self).__name__} must define backward(dY)")
 
-    def __call__(self, X):
-        return self.forward(X)
+    def __call__(self, X, *args, **kwargs):
+        return self.forward(X, *args, **kwargs)
 
     def parameters(self):
         """The layer's Parameters, in a fixed order."""
@@ -249,6 +249,11 @@ class Sequential(Layer):
 
     def summary_text(self, input_shape=None):
         """The table ``summary()`` prints, as a string."""
+        if isinstance(input_shape, (int, np.integer)) and not isinstance(input_shape, bool):
+            input_shape = (int(input_shape),)          # summary(784) means one example of 784 features
+        if input_shape is not None and not isinstance(input_shape, (tuple, list)):
+            raise NNLiteTypeError(f"summary: input_shape is the shape of one example without the batch axis, "
+                                  f"such as (784,) or (1, 28, 28); got {input_shape!r}.")
         if input_shape is None and self.layers and getattr(self.layers[0], "n_in", None) is not None:
             input_shape = (self.layers[0].n_in,)
         out_shapes = self._output_shapes(input_shape)

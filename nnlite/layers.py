@@ -112,8 +112,9 @@ class LeakyReLU(Activation):
     """Y = X for X > 0, negative_slope * X otherwise, so negative inputs still pass a gradient."""
 
     def __init__(self, negative_slope=0.01):
-        if isinstance(negative_slope, bool) or not isinstance(negative_slope, (int, float, np.integer, np.floating)):
-            raise NNLiteError(f"LeakyReLU: negative_slope must be a number such as 0.01, got {negative_slope!r}.")
+        if (isinstance(negative_slope, bool) or not isinstance(negative_slope, (int, float, np.integer, np.floating))
+                or not np.isfinite(negative_slope)):
+            raise NNLiteError(f"LeakyReLU: negative_slope must be a finite number such as 0.01, got {negative_slope!r}.")
         self.negative_slope = float(negative_slope)
 
     def f(self, X):

@@ -9,22 +9,45 @@ import math
 import numpy as np
 
 from .core import Parameter
-from .errors import NNLiteError
+from .errors import NNLiteError, NNLiteTypeError
 
 
 def _is_number(x):
     return isinstance(x, (int, float, np.integer, np.floating)) and not isinstance(x, bool)
 
 
+def _parameter_list(owner, params):
+    """``params`` as a list of Parameters, or an error that names the slip."""
+    if callable(params) and getattr(params, "__name__", "") == "parameters":
+        raise NNLiteTypeError(f"{owner} got the method model.parameters itself. Call it: "
+                              f"{owner}(model.parameters(), ...), with the brackets.")
+    if hasattr(params, "forward") and hasattr(params, "parameters"):
+        raise NNLiteTypeError(f"{owner} got a {type(params).__name__} layer or model, not its parameters. "
+                              f"Pass {owner}(model.parameters(), ...).")
+    try:
+        params = list(params)
+    except TypeError:
+        raise NNLiteTypeError(f"{owner} takes a list of Parameters, got {type(params).__name__}. "
+                              f"Pass {owner}(model.parameters(), ...).") from None
+    seen = set()
+    for p in params:
+        if id(p) in seen:
+            raise NNLiteError(f"{owner} got the Parameter {getattr(p, 'name', '?')!r} twice, so step() would "
+                              "move it twice. List each Parameter once (a weight shared by two layers is one "
+                              "Parameter: list it once).")
+        seen.add(id(p))
+    return params
+
+
 class Optimizer:
     def __init__(self, params, lr):
-        params = list(params)
+        params = _parameter_list(type(self).__name__, params)
         if not params:
             raise NNLiteError(f"{type(self).__name__} got no parameters. Pass model.parameters() of a model "
                               "that has layers with weights (e.g. Dense).")
         for p in params:
             if not isinstance(p, Parameter):
-                raise NNLiteError(f"{type(self).__name__} takes Parameters, got {type(p).__name__}. "
+                raise NNLiteTypeError(f"{type(self).__name__} takes Parameters, got {type(p).__name__}. "
                                   "Pass model.parameters(), not the model or arrays.")
         if not _is_number(lr) or not np.isfinite(lr) or lr <= 0:
             raise NNLiteError(f"{type(self).__name__}: the learning rate must be a positive number, got {lr!r}.")
@@ -78,6 +101,9 @@ class Adam(Optimizer):
         for name, beta in (("beta1", beta1), ("beta2", beta2)):
             if not _is_number(beta) or not 0 <= beta < 1:
                 raise NNLiteError(f"Adam: {name} must be in [0, 1), got {beta!r}.")
+        if not _is_number(eps) or not math.isfinite(eps) or eps <= 0:
+            raise NNLiteError(f"Adam: eps must be a small positive number such as 1e-8 (it keeps the step "
+                              f"finite where the gradient is 0), got {eps!r}.")
         self.beta1, self.beta2, self.eps = float(beta1), float(beta2), float(eps)
         self.m = [np.zeros_like(p.value) for p in self.params]
         self.v = [np.zeros_like(p.value) for p in self.params]

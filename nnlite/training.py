@@ -4,9 +4,9 @@ import math
 
 import numpy as np
 
-from .core import as_float, check_finite
-from .errors import InputError, NNLiteError, NonFiniteError, ShapeError, TrainingDiverged
-from .losses import BCEWithLogitsLoss, CrossEntropyLoss
+from .core import Layer, as_float, check_finite
+from .errors import InputError, NNLiteError, NNLiteTypeError, NonFiniteError, ShapeError, TrainingDiverged
+from .losses import BCEWithLogitsLoss, CrossEntropyLoss, Loss
 
 
 class History:
@@ -49,7 +49,9 @@ def accuracy(outputs, y):
         raise ShapeError(f"accuracy needs one label per output row, got outputs {outputs.shape} and labels "
                          f"{y.shape}. Pass integer labels of shape (batch,); for one-hot rows use y.argmax(axis=1).")
     correct = predicted == y.reshape(-1)
-    return np.count_nonzero(correct) / correct.size if correct.size else float("nan")
+    if not correct.size:
+        raise InputError("accuracy of an empty batch: there is nothing to count. Pass at least one example.")
+    return np.count_nonzero(correct) / correct.size
 
 
 def _is_classifier(loss_fn):
@@ -58,6 +60,8 @@ def _is_classifier(loss_fn):
 
 def evaluate(model, loss_fn, X, y, batch_size=1024):
     """Mean loss and accuracy (None unless classification) of ``model`` on (X, y), in eval mode."""
+    _check_pieces("evaluate", model, loss_fn)
+    _check_count("evaluate", "batch_size", batch_size)
     X, y = _check_data(X, y, "evaluation", where="evaluate")
     was_training = model.training
     model.eval()
@@ -73,6 +77,42 @@ def evaluate(model, loss_fn, X, y, batch_size=1024):
         model.train(was_training)
     n = len(X)
     return total_loss / n, (correct / n if _is_classifier(loss_fn) else None)
+
+
+def _check_count(where, name, value):
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+        raise NNLiteError(f"{where}: {name} must be a positive integer, got {value!r}.")
+
+
+def _check_pieces(where, model, loss_fn, optimizer=None):
+    """The model, loss and optimizer are what they should be, in that order; else say which slip it is."""
+    from .optim import Optimizer
+
+    if not isinstance(model, Layer):
+        raise NNLiteTypeError(f"{where}: the first argument is the model (a Layer or Sequential), "
+                              f"got {type(model).__name__}.")
+    if isinstance(loss_fn, type) and issubclass(loss_fn, Loss):
+        raise NNLiteTypeError(f"{where}: got the class {loss_fn.__name__}, not a loss. Create one with "
+                              f"brackets: {loss_fn.__name__}().")
+    if optimizer is not None and isinstance(loss_fn, Optimizer) and isinstance(optimizer, Loss):
+        raise NNLiteTypeError(f"{where}: the loss and the optimizer are swapped. The order is "
+                              f"{where}(model, loss_fn, optimizer, X, y, ...).")
+    if not isinstance(loss_fn, Loss):
+        raise NNLiteTypeError(f"{where}: loss_fn must be a loss such as nl.CrossEntropyLoss(), "
+                              f"got {type(loss_fn).__name__}.")
+    if optimizer is None:
+        return
+    if isinstance(optimizer, type) and issubclass(optimizer, Optimizer):
+        raise NNLiteTypeError(f"{where}: got the class {optimizer.__name__}, not an optimizer. Create one: "
+                              f"{optimizer.__name__}(model.parameters(), lr=...).")
+    if not isinstance(optimizer, Optimizer):
+        raise NNLiteTypeError(f"{where}: optimizer must be nl.SGD or nl.Adam over model.parameters(), "
+                              f"got {type(optimizer).__name__}.")
+    mine = {id(p) for p in model.parameters()}
+    if mine and not any(id(p) in mine for p in optimizer.params):
+        raise NNLiteError(f"{where}: the optimizer was built on another model's parameters, so training would "
+                          "change nothing in this model. Build it from this one: "
+                          f"{type(optimizer).__name__}(model.parameters(), ...).")
 
 
 def _check_data(X, y, what, where="fit"):
@@ -116,9 +156,9 @@ def fit(model, loss_fn, optimizer, X, y, epochs=5, batch_size=64, validation=Non
     Raises:
         TrainingDiverged: the loss became NaN or infinite; the message says what to try.
     """
+    _check_pieces("fit", model, loss_fn, optimizer)
     for name, value in (("epochs", epochs), ("batch_size", batch_size)):
-        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-            raise NNLiteError(f"fit: {name} must be a positive integer, got {value!r}.")
+        _check_count("fit", name, value)
     X, y = _check_data(X, y, "training")
     if validation is not None:
         if not (isinstance(validation, (tuple, list)) and len(validation) == 2):

@@ -126,5 +126,5 @@ def test_load_of_a_file_that_is_not_a_checkpoint(tmp_path, write):
 
 
 def test_load_of_a_folder(tmp_path):
-    with pytest.raises(nl.CheckpointError, match="not a checkpoint"):
+    with pytest.raises(nl.CheckpointError, match="it is a folder"):
         nl.load(mlp(0), tmp_path)

@@ -177,9 +177,9 @@ def test_leaky_relu_slope():
     assert nl.LeakyReLU().negative_slope == 0.01
 
 
-@pytest.mark.parametrize("slope", ["a", None, True])
+@pytest.mark.parametrize("slope", ["a", None, True, float("nan"), float("inf")])
 def test_leaky_relu_refuses_non_numbers(slope):
-    with pytest.raises(nl.NNLiteError, match="negative_slope must be a number"):
+    with pytest.raises(nl.NNLiteError, match="negative_slope must be a finite number"):
         nl.LeakyReLU(slope)
 
 
