@@ -10,17 +10,21 @@ widget therefore draws its figure in advance for every value of the controls tha
 (the *frames*), puts the frames into nested ``ipywidgets.Stack`` containers and links each slider to a
 Stack's ``selected_index`` with ``ipywidgets.jslink``. The browser does the switching, with or without
 a kernel. Controls that would multiply the frames beyond a page's budget work only with a running
-kernel and say so next to them. With a kernel, every control redraws the figure from Python.
+kernel and say so next to them; on the book's pages they are disabled, with the reason beside them
+(``book/_ext/static/widgets-offline.js``, loaded only there). With a kernel, every control redraws the
+figure from Python.
 
-=========================  =======  ====================================  ==========================
-widget                     chapter  responds in the book (frames)         only with a kernel
-=========================  =======  ====================================  ==========================
-``neuron_explorer()``      1        weight w3, bias (10 x 14 = 140)       w1, w2, inputs, activation
-``bias_shift()``           2        activation, weight, bias (3x5x9=135)  (none)
-``activation_explorer()``  3        activation, input z (5 x 21 = 105)    (none)
-``training_playground()``  6        optimizer, learning rate, epoch       data set, hidden units
-                                    (3 x 3 x 11 = 99)
-=========================  =======  ====================================  ==========================
+Each control is named as in the widget's ``responsive`` and ``live`` dicts (a keyword of its figure):
+
+=========================  =======  ==========================================  ==============================
+widget                     chapter  respond in the book (frames)                need a kernel (disabled in the
+                                                                                book, with the reason)
+=========================  =======  ==========================================  ==============================
+``neuron_explorer()``      1        w3, bias (10 x 14 = 140)                    w1, w2, x1, x2, x3, activation
+``bias_shift()``           2        activation, weight, bias (3 x 5 x 9 = 135)  (none)
+``activation_explorer()``  3        activation, z (5 x 21 = 105)                (none)
+``training_playground()``  6        optimizer, lr, snapshot (3 x 3 x 11 = 99)   dataset, hidden
+=========================  =======  ==========================================  ==============================
 
 Budget: at most ``MAX_FRAMES`` frames a widget; a frame is a palette PNG of 6-12 KB, so a page carries
 1-3 MB of saved widget state. A frame takes 10-30 ms to draw: each figure is built once and
@@ -45,6 +49,12 @@ from .errors import NNLiteError
 
 MAX_FRAMES = 150
 KERNEL_NOTE = "needs a running kernel"
+# CSS classes on the controls, read by the rendered book's book/_ext/static/widgets-offline.js: on a page
+# with no kernel it disables every LIVE_CLASS control and replaces the text of its KERNEL_NOTE_CLASS label
+# with the reason, so a reader never moves a control that does nothing.
+RESPONSIVE_CLASS = "nnlite-responsive"
+LIVE_CLASS = "nnlite-live"
+KERNEL_NOTE_CLASS = "nnlite-kernel-note"
 DPI = 96
 PNG_COLOURS = 96          # frames are palette PNGs: a few colours per line keep them small
 
@@ -57,6 +67,15 @@ ACTIVATIONS = {
     "gelu": ("GELU (tanh form)", F.gelu, F.gelu_grad),
 }
 SYMBOL = {"sigmoid": "σ", "tanh": "tanh", "relu": "ReLU", "leaky_relu": "LeakyReLU", "gelu": "GELU"}
+
+
+def fnum(value, spec="g"):
+    """``format(value, spec)`` without a negative zero: ``fnum(-2.2e-16, ".2f")`` is ``"0.00"``, not
+    ``"-0.00"``, and ``fnum(-0.0)`` is ``"0"``. A value that rounds to zero is shown as zero."""
+    text = format(value, spec)
+    if text.startswith("-") and np.isfinite(value) and not any(c in "123456789" for c in text.split("e")[0]):
+        return format(0.0, spec)
+    return text
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -158,7 +177,8 @@ class FrameWidget(ipw.VBox):
         draw: ``draw(**params) -> (png_bytes, alt_text)`` for one setting of every control.
         responsive: list of ``(name, control)``; each control is a SelectionSlider or ToggleButtons
             whose ``index`` picks a frame in the browser (with or without a kernel).
-        live: list of ``(name, control)`` that redraw only with a running kernel; labelled as such.
+        live: list of ``(name, control)`` that redraw only with a running kernel; labelled as such, and
+            disabled with the reason on the book's pages (class ``LIVE_CLASS``, see widgets-offline.js).
         note: a line of help under the controls.
 
     Attributes:
@@ -203,12 +223,13 @@ class FrameWidget(ipw.VBox):
             control.observe(self._redraw, names="value")
 
         for control in self.responsive.values():
-            control.add_class("nnlite-responsive")
+            control.add_class(RESPONSIVE_CLASS)
         for control in self.live.values():
-            control.add_class("nnlite-live")
+            control.add_class(LIVE_CLASS)
         rows = [ipw.HTML(f"<b>{title}</b>")]
         rows += [_row(c) for c in self.responsive.values()]
-        rows += [ipw.HBox([c, ipw.Label(f"({KERNEL_NOTE})")]) for c in self.live.values()]
+        rows += [ipw.HBox([c, ipw.Label(f"({KERNEL_NOTE})").add_class(KERNEL_NOTE_CLASS)])
+                 for c in self.live.values()]
         if note:
             rows.append(ipw.HTML(f'<span style="font-size:90%">{note}</span>'))
         self.controls = ipw.VBox(rows)
@@ -267,11 +288,12 @@ def _row(control):
     return ipw.HBox([label, control])
 
 
-def _slider(description, values, value, fmt="{:g}"):
-    """A SelectionSlider over ``values`` (its ``index`` is what the browser links to frames)."""
-    values = [float(v) for v in values]
+def _slider(description, values, value, spec="g"):
+    """A SelectionSlider over ``values`` (its ``index`` is what the browser links to frames), each labelled
+    ``fnum(value, spec)``."""
+    values = [float(v) + 0.0 for v in values]              # + 0.0 turns -0.0 (np.round(-2e-16, 1)) into 0.0
     index = int(np.argmin(np.abs(np.asarray(values) - value)))
-    return ipw.SelectionSlider(options=[(fmt.format(v), v) for v in values], value=values[index],
+    return ipw.SelectionSlider(options=[(fnum(v, spec), v) for v in values], value=values[index],
                                description=description, continuous_update=True,
                                style={"description_width": DESCRIPTION_WIDTH}, layout=ipw.Layout(width="440px"))
 
@@ -332,8 +354,8 @@ class BiasShiftFigure(Painter):
         self.ax.set_ylim(lo, hi)
         self.ax.set_ylabel(f"{SYMBOL[activation]}(w·x + b)")
         if weight != 0:
-            shift = -bias / weight + 0.0                     # + 0.0 turns -0.0 into 0.0
-            where = f"shifted by −b/w = {shift:+.2f}" if bias else "no bias, no shift"
+            shift = -bias / weight
+            where = f"shifted by −b/w = {fnum(shift, '+.2f')}" if bias else "no bias, no shift"
             y_arrow = lo + 0.5 * (hi - lo) if activation != "relu" else 0.5
             self.marker.set_xdata([shift, shift])
             self.arrow.xy, self.arrow.xyann = (shift, y_arrow), (0, y_arrow)
@@ -341,8 +363,8 @@ class BiasShiftFigure(Painter):
             where = "w = 0: flat, no shift"
         self.marker.set_visible(weight != 0)
         self.arrow.set_visible(weight != 0 and abs(bias) > 0)
-        self.title.set_text(f"{label}: w = {weight:g}, b = {bias:g}, {where}")
-        return (f"{label} of w·x + b for w = {weight:g} and b = {bias:g} (solid) against b = 0 (dashed); "
+        self.title.set_text(f"{label}: w = {fnum(weight)}, b = {fnum(bias)}, {where}")
+        return (f"{label} of w·x + b for w = {fnum(weight)} and b = {fnum(bias)} (solid) against b = 0 (dashed); "
                 f"{where}.")
 
     def background_key(self, activation="sigmoid", **params):
@@ -386,7 +408,8 @@ def bias_shift(weight=1.0, bias=0.0, activation="sigmoid",
 
 def _num(v):
     """A number for a formula: negative numbers in parentheses, with a real minus sign."""
-    return f"(−{-v:g})" if v < 0 else f"{v:g}"
+    text = fnum(v)
+    return f"(−{text[1:]})" if text.startswith("-") else text
 
 
 class NeuronFigure(Painter):
@@ -422,7 +445,7 @@ class NeuronFigure(Painter):
         for i, (bar, text, v) in enumerate(zip(self.bars, self.labels, np.r_[terms, z])):
             shown = float(np.clip(v, lo, hi))
             bar.set_height(shown)
-            text.set_text(f"{v:.2f}")
+            text.set_text(fnum(v, ".2f"))
             text.set_position((i, shown + (0.3 if v >= 0 else -1.0)))
         values = f(self.grid)
         self.curve.set_ydata(values)
@@ -430,12 +453,15 @@ class NeuronFigure(Painter):
         self.vline.set_xdata([z, z])
         self.point.set_data([z], [a])
         self.curve_ax.set_ylabel(f"a = {SYMBOL[activation]}(z)")
-        self.curve_ax.set_title(f"activation: a = {SYMBOL[activation]}({z:.2f}) = {a:.3f}", fontsize=10)
+        self.curve_ax.set_title(f"activation: a = {SYMBOL[activation]}({fnum(z, '.2f')}) = {fnum(a, '.3f')}",
+                                fontsize=10)
         products = " + ".join(f"{_num(w)}·{_num(x)}" for w, x in ((w1, x1), (w2, x2), (w3, x3)))
-        sign = "−" if bias < 0 else "+"
-        self.title = self.fig.suptitle(f"z = {products} {sign} {abs(bias):g} = {z:.2f}", fontsize=11)
-        return (f"Neuron with inputs {x1:g}, {x2:g}, {x3:g}, weights {w1:g}, {w2:g}, {w3:g} and bias {bias:g}: "
-                f"weighted sum z = {z:.2f}, {label} activation a = {a:.3f}.")
+        b = fnum(bias)
+        sign, b = ("−", b[1:]) if b.startswith("-") else ("+", b)
+        self.title = self.fig.suptitle(f"z = {products} {sign} {b} = {fnum(z, '.2f')}", fontsize=11)
+        inputs, weights = (", ".join(fnum(v) for v in vs) for vs in ((x1, x2, x3), (w1, w2, w3)))
+        return (f"Neuron with inputs {inputs}, weights {weights} and bias {fnum(bias)}: "
+                f"weighted sum z = {fnum(z, '.2f')}, {label} activation a = {fnum(a, '.3f')}.")
 
     def background_key(self, activation="sigmoid", **params):
         return activation
@@ -452,7 +478,8 @@ def neuron_explorer(inputs=(1.0, 2.0, 3.0), weights=(0.2, 0.3, 0.8), bias=-2.0, 
     """Chapter 1: a neuron with three inputs and weights 0.2, 0.3, 0.8, computed step by step.
 
     In the rendered book the third weight and the bias respond (10 x 14 = 140 frames, ``NEURON_W3`` x
-    ``NEURON_BIASES``); the other weights, the inputs and the activation redraw with a running kernel.
+    ``NEURON_BIASES``); the other weights, the inputs and the activation redraw with a running kernel
+    (on the book's page they are disabled, with the reason beside them).
 
     Args:
         inputs: x1, x2, x3.  weights: w1, w2, w3.  bias: b.  activation: a name in ``ACTIVATIONS``.
@@ -526,16 +553,16 @@ class ActivationFigure(Painter):
             vline.set_xdata([z, z])
             pad = 0.1 * max(float(np.ptp(values)), 1.0)
             ax.set_ylim(float(values.min()) - pad, float(values.max()) + pad)
-            ax.set_title(f"{name} = {v:.3f} at z = {z:g}", fontsize=10)
+            ax.set_title(f"{name} = {fnum(v, '.3f')} at z = {fnum(z)}", fontsize=10)
         self.axes[0].set_ylabel(f"{SYMBOL[activation]}(z)")
         self.axes[1].set_ylabel("slope")
         if abs(dfz) < SATURATION:
             state = "slope ≈ 0 (shaded): almost no gradient passes"
         else:
-            state = f"slope {dfz:.2f}: the gradient passes"
-        self.title = self.fig.suptitle(f"{label} at z = {z:g}: {state}", fontsize=11)
+            state = f"slope {fnum(dfz, '.2f')}: the gradient passes"
+        self.title = self.fig.suptitle(f"{label} at z = {fnum(z)}: {state}", fontsize=11)
         return (f"{label} (left) and its slope (right) for z from -6 to 6, where the slope is below "
-                f"{SATURATION} shaded; at z = {z:g}: f(z) = {fz:.3f}, slope {dfz:.3f}.")
+                f"{SATURATION} shaded; at z = {fnum(z)}: f(z) = {fnum(fz, '.3f')}, slope {fnum(dfz, '.3f')}.")
 
     def background_key(self, activation, **params):
         return activation
@@ -681,14 +708,14 @@ class TrainingFigure(Painter):
         self.point.set_data([last], [losses[last]])
         self.loss_ax.set_xlim(0, run["total_epochs"])
         self.loss_ax.set_ylim(0, max(1.2, 1.1 * float(losses[0])))
-        self.loss_ax.set_title(f"loss {losses[last]:.3f} after epoch {epoch}", fontsize=10)
+        loss, lr, optimizer = fnum(losses[last], ".3f"), fnum(run["lr"]), OPTIMIZER_NAMES[run["optimizer"]]
+        self.loss_ax.set_title(f"loss {loss} after epoch {epoch}", fontsize=10)
         self.regions_ax.set_title(f"decision regions, epoch {epoch}", fontsize=10)
         status = f" (diverged in epoch {run['diverged']})" if run["diverged"] else ""
-        self.fig.suptitle(f"{OPTIMIZER_NAMES[run['optimizer']]}, learning rate {run['lr']:g}, {run['hidden']} hidden units"
-                          f"{status}", fontsize=11)
+        self.fig.suptitle(f"{optimizer}, learning rate {lr}, {run['hidden']} hidden units{status}", fontsize=11)
         return (f"Training a small network with {run['hidden']} hidden units on {run['dataset']} with "
-                f"{OPTIMIZER_NAMES[run['optimizer']]} at learning rate {run['lr']:g}: after {epoch} epochs the training loss is "
-                f"{losses[last]:.3f}{status}. Left, the decision regions with the data; right, the loss curve.")
+                f"{optimizer} at learning rate {lr}: after {epoch} epochs the training loss is "
+                f"{loss}{status}. Left, the decision regions with the data; right, the loss curve.")
 
     def background_key(self, run, snapshot):
         return id(run)          # runs are kept in TrainingRuns.cache, so ids are not reused
@@ -725,7 +752,8 @@ def training_playground(dataset="moons", hidden=8, optimizer="Adam", lr=0.1, lrs
 
     In the rendered book the optimizer, the learning rate and the epoch respond: precomputed runs,
     3 optimizers x 3 learning rates x 11 snapshots = 99 frames. The data set and the number of hidden
-    units train live with a running kernel (``nl.fit`` on 240 points, well under a second).
+    units train live with a running kernel (``nl.fit`` on 240 points, well under a second); on the
+    book's page they are disabled, with the reason beside them.
 
     Args:
         dataset, hidden, optimizer, lr: the starting setting.  lrs: the learning rates offered.

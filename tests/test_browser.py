@@ -4,7 +4,10 @@
   that leaves the local server (MathJax, RequireJS and the widget manager are vendored);
 - on every widget, each control that responds without a kernel, moved with the keyboard, changes the
   figure shown. Screenshots before and after go to ``test-artifacts/widgets/``;
-- in JupyterLab with a kernel, the controls the book cannot serve redraw too (and the playground trains).
+- on every widget, every control a reader can reach either changes the figure when moved, or is disabled
+  with the reason beside it (the controls that need a kernel; book/_ext/static/widgets-offline.js);
+- in JupyterLab with a kernel, the controls the book cannot serve are enabled and redraw too (and the
+  playground trains).
 
 The book is built once by the ``built_book`` fixture. Skipped (with the reason) when Playwright or
 Chromium is missing; under NNLITE_STRICT=1 a skip is a failure.
@@ -221,6 +224,158 @@ def test_responsive_controls_change_the_figure(browser, server, html_dir):
     assert not failures, "\n".join(failures)
 
 
+KERNEL_REASON = "needs a running kernel"      # the reason a control is disabled on the book's pages
+
+# Every element of a widget a reader can operate, grouped by the ipywidgets control it belongs to (the
+# closest widget element that is not a box): tags each control with data-control=<n>, describes it.
+CONTROLS_JS = """(widget) => {
+  const interactive = 'select, button, input, textarea, [contenteditable], [role="slider"], .noUi-handle, ' +
+                      'a[href], [tabindex]';
+  const off = el => {                          // is this part disabled, for the pointer, the keyboard and AT?
+    if (el.matches('select, button, input, textarea')) {
+      return el.disabled && el.getAttribute('aria-disabled') === 'true';
+    }
+    if (el.matches('.noUi-handle')) {
+      return el.getAttribute('aria-disabled') === 'true' && el.getAttribute('tabindex') === '-1' &&
+             !!el.closest('.noUi-target[disabled]');
+    }
+    if (el.hasAttribute('contenteditable')) {
+      return !el.isContentEditable && el.getAttribute('aria-disabled') === 'true';
+    }
+    return el.getAttribute('tabindex') === '-1';
+  };
+  const visible = el => !!el && el.getClientRects().length > 0 && getComputedStyle(el).visibility !== 'hidden';
+  const roots = [];
+  for (const el of widget.querySelectorAll(interactive)) {
+    if (!visible(el)) continue;
+    const root = el.closest('.lm-Widget:not(.widget-container)');
+    if (root && !roots.includes(root)) roots.push(root);
+  }
+  return roots.map((root, n) => {
+    root.setAttribute('data-control', String(n));
+    const parts = [...root.querySelectorAll(interactive)].filter(visible);
+    const kind = root.querySelector('.noUi-handle') ? 'slider' : root.querySelector('select') ? 'dropdown'
+               : root.matches('.widget-toggle-buttons') ? 'buttons' : 'unknown: ' + root.className;
+    const described = parts.map(p => document.getElementById(p.getAttribute('aria-describedby') || ''));
+    const row = root.parentElement;
+    const shown = [...row.querySelectorAll('*')].filter(el => visible(el) && el.children.length === 0)
+                                                .map(el => el.textContent).join(' ');
+    return {
+      n, kind, off: parts.map(off),
+      label: (root.querySelector('.widget-label, label') || {}).textContent || row.innerText.split('\\n')[0],
+      titles: [root.title, ...parts.map(p => p.title)],
+      described: described.map(d => visible(d) ? d.textContent : ''),
+      shown,
+    };
+  });
+}"""
+
+# What a control shows as its value: the slider's readout, the dropdown's choice, the pressed button.
+CONTROL_VALUE_JS = """root => {
+  const readout = root.querySelector('.widget-readout');
+  if (readout) return readout.textContent;
+  const select = root.querySelector('select');
+  if (select) return select.value;
+  const active = root.querySelector('button.mod-active');
+  return active ? active.textContent : root.innerText;
+}"""
+
+
+def _move(page, control, kind):
+    """Move a control one step with the keyboard, the way a reader would (nothing focused first, so a
+    key meant for a disabled control cannot move another one)."""
+    page.evaluate("() => document.activeElement && document.activeElement.blur()")
+    if kind == "slider":
+        handle = control.locator(".noUi-handle").first
+        at_end = handle.get_attribute("aria-valuenow") == handle.get_attribute("aria-valuemax")
+        handle.focus()
+        page.keyboard.press("ArrowLeft" if at_end else "ArrowRight")
+    elif kind == "dropdown":
+        select = control.locator("select").first
+        last = select.evaluate("s => s.selectedIndex === s.options.length - 1")
+        select.focus()
+        page.keyboard.press("ArrowUp" if last else "ArrowDown")
+    elif kind == "buttons":
+        buttons = control.locator("button")
+        classes = [buttons.nth(i).get_attribute("class") or "" for i in range(buttons.count())]
+        selected = next((i for i, c in enumerate(classes) if "mod-active" in c), 0)
+        buttons.nth((selected + 1) % buttons.count()).focus()
+        page.keyboard.press("Space")
+    else:
+        raise AssertionError(f"no keyboard move for a control of kind {kind!r}: teach _move")
+
+
+def test_every_control_changes_the_figure_or_is_disabled_with_the_reason(browser, server, html_dir):
+    """Each control a reader can reach in every widget of the book: either it is disabled (for the
+    pointer, the keyboard and assistive technology) with the reason visible beside it, its tooltip and
+    its accessible description, and a key press changes nothing; or a key press changes the figure."""
+    pages = widget_pages(html_dir)
+    if not pages:
+        pytest.fail("no page of the book has saved widget state: were the notebooks executed with widgets?")
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    summary, failures = [], []
+    for rel in pages:
+        page, watch = open_page(browser, server, rel)
+        wait_for_widgets(page)
+        page.wait_for_selector(".nnlite-widget img.nnlite-frame", timeout=WIDGET_TIMEOUT_MS)
+        widgets = page.locator(".nnlite-widget")
+        for w in range(widgets.count()):
+            widget = widgets.nth(w)
+            widget.scroll_into_view_if_needed()
+            widget.screenshot(path=str(ARTIFACTS / f"{_slug(rel)}-w{w}-static.png"))
+            controls = widget.evaluate(CONTROLS_JS)
+            if not controls:
+                failures.append(f"{rel} widget {w}: no control found")
+            counts = {"responds": 0, "disabled": 0}
+            for info in controls:
+                label = f"{rel} widget {w} control {info['n']} ({info['kind']} {info['label'].strip()!r})"
+                control = widget.locator(f"[data-control='{info['n']}']")
+                if any(info["off"]) and not all(info["off"]):
+                    failures.append(f"{label}: partly disabled {info['off']}")
+                    continue
+                disabled = all(info["off"])
+                if disabled:
+                    if KERNEL_REASON not in info["shown"]:
+                        failures.append(f"{label}: disabled, but no visible reason beside it ({info['shown']!r})")
+                    if not all(KERNEL_REASON in t for t in info["titles"]):
+                        failures.append(f"{label}: disabled, but not every part has the reason as tooltip")
+                    if not all(KERNEL_REASON in d for d in info["described"]):
+                        failures.append(f"{label}: disabled, but its accessible description is not the visible reason")
+                frames_before = widget.evaluate(VISIBLE_FRAME_JS)
+                value_before = control.evaluate(CONTROL_VALUE_JS)
+                try:
+                    _move(page, control, info["kind"])
+                except AssertionError as err:
+                    failures.append(f"{label}: {err}")
+                    continue
+                page.wait_for_timeout(150)
+                frames_after = widget.evaluate(VISIBLE_FRAME_JS)
+                value_after = control.evaluate(CONTROL_VALUE_JS)
+                if len(frames_before) != 1 or len(frames_after) != 1:
+                    failures.append(f"{label}: expected one visible frame, saw {len(frames_before)} before and "
+                                    f"{len(frames_after)} after")
+                elif disabled:
+                    counts["disabled"] += 1
+                    if (frames_before, value_before) != (frames_after, value_after):
+                        failures.append(f"{label}: disabled, yet a key press moved it ({value_before!r} -> "
+                                        f"{value_after!r})")
+                else:
+                    counts["responds"] += 1
+                    if value_before == value_after:
+                        failures.append(f"{label}: a key press did not move it (stays {value_before!r})")
+                    elif frames_before == frames_after:
+                        failures.append(f"{label}: moved from {value_before!r} to {value_after!r}, but the figure "
+                                        f"did not change ({frames_before[0][:80]})")
+            summary.append(f"{rel} widget {w}: {len(controls)} controls, {counts['responds']} respond, "
+                           f"{counts['disabled']} disabled with the reason")
+        if watch.problems:
+            failures.append(f"{rel}: " + "; ".join(watch.problems))
+        page.close()
+    print("\n".join(summary))
+    assert summary, "no widget found"
+    assert not failures, "\n".join(failures)
+
+
 # ----------------------------------------------------------------------------------------------------
 # Live in JupyterLab: with a kernel, every control redraws, including those the book cannot serve
 # ----------------------------------------------------------------------------------------------------
@@ -232,6 +387,17 @@ display(neuron, playground)"""
 
 SHOWN_ALTS_JS = """() => [...document.querySelectorAll('.nnlite-widget img.nnlite-frame')]
     .filter(img => img.getClientRects().length > 0).map(img => img.alt)"""
+
+# For each widget, its live-only controls: is any part disabled (select, buttons, slider, readout)?
+LIVE_CONTROLS_JS = """() => [...document.querySelectorAll('.nnlite-widget')].map(widget =>
+  [...widget.querySelectorAll('.nnlite-live')].map(c => ({
+    label: c.innerText.split('\\n')[0],
+    title: c.title || '',
+    disabled: c.matches('.nnlite-static-disabled, [aria-disabled="true"]') ||
+      [...c.querySelectorAll('select, button, input, .noUi-target, .noUi-handle, .widget-readout')].some(p =>
+        p.disabled === true || p.hasAttribute('disabled') || p.getAttribute('aria-disabled') === 'true' ||
+        (p.matches('.widget-readout') && !p.isContentEditable))
+  })))"""
 
 
 @pytest.fixture(scope="module")
@@ -293,6 +459,11 @@ def test_every_control_redraws_live_in_jupyterlab(browser, jupyterlab):
     page.wait_for_function("document.querySelectorAll('.nnlite-widget').length == 2", timeout=180_000)
     neuron, playground = page.locator(".nnlite-widget").nth(0), page.locator(".nnlite-widget").nth(1)
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    # with a kernel, the controls the book's pages disable are enabled (6 in the neuron, 2 in the playground)
+    live = page.evaluate(LIVE_CONTROLS_JS)
+    assert [len(live_in) for live_in in live] == [6, 2], live
+    disabled = [c for live_in in live for c in live_in if c["disabled"] or KERNEL_REASON in c["title"]]
+    assert not disabled, f"live-only controls disabled in JupyterLab with a kernel: {disabled}"
     neuron.screenshot(path=str(ARTIFACTS / "jupyterlab-neuron-before.png"))
     # a live-only dropdown, a live-only slider moved by keyboard, then a responsive slider
     neuron.locator(".nnlite-live select").select_option(label="ReLU")

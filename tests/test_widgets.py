@@ -5,6 +5,7 @@ import base64
 import io
 import json
 import re
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -13,6 +14,8 @@ ipw = pytest.importorskip("ipywidgets")
 Image = pytest.importorskip("PIL.Image")
 
 from nnlite import widgets  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
 
 PAGE_BUDGET = 5_000_000          # bytes of saved widget state a page may carry
 FACTORIES = {
@@ -106,12 +109,144 @@ def test_moving_one_responsive_control_changes_the_frame(built, name):
 
 def test_live_only_controls_say_they_need_a_kernel(built):
     for name, w in built.items():
-        labels = [child.children[1].value for child in w.controls.children
+        labels = [child.children[1] for child in w.controls.children
                   if isinstance(child, ipw.HBox) and isinstance(child.children[1], ipw.Label)]
-        assert len(labels) == len(w.live), name
-        assert all(widgets.KERNEL_NOTE in label for label in labels), name
+        assert [row.children[0] for row in w.controls.children if isinstance(row, ipw.HBox)
+                and row.children[1] in labels] == list(w.live.values()), f"{name}: a live control without its note"
+        assert all(widgets.KERNEL_NOTE in label.value for label in labels), name
+        assert all(widgets.KERNEL_NOTE_CLASS in label._dom_classes for label in labels), name
         assert all("nnlite-live" in c._dom_classes for c in w.live.values())
         assert all("nnlite-responsive" in c._dom_classes for c in w.responsive.values())
+
+
+def movable_controls(widget):
+    """Every widget in the controls area a reader can move (not the title, labels or notes)."""
+    found, todo = [], [widget.controls]
+    while todo:
+        node = todo.pop()
+        if isinstance(node, ipw.Box):
+            todo.extend(node.children)
+        elif isinstance(node, ipw.ValueWidget) and not isinstance(node, (ipw.Label, ipw.HTML, ipw.HTMLMath)):
+            found.append(node)
+    return found
+
+
+@pytest.mark.parametrize("name", FACTORIES)
+def test_every_control_either_picks_frames_or_is_marked_live_only(built, name):
+    """The rendered book disables exactly the controls marked live-only (widgets-offline.js); any other
+    control must be jslinked to frames. A control that is neither would do nothing on the page."""
+    w = built[name]
+    responsive, live = list(w.responsive.values()), list(w.live.values())
+    assert {id(c) for c in movable_controls(w)} == {id(c) for c in responsive + live}
+    assert not {id(c) for c in responsive} & {id(c) for c in live}
+    for control in responsive:
+        assert widgets.RESPONSIVE_CLASS in control._dom_classes and widgets.LIVE_CLASS not in control._dom_classes
+    for control in live:
+        assert widgets.LIVE_CLASS in control._dom_classes and widgets.RESPONSIVE_CLASS not in control._dom_classes
+    linked = {id(link.source[0]) for link in w.links}
+    assert linked == {id(c) for c in responsive}, f"{name}: a live-only control is jslinked, or a responsive one is not"
+
+
+def docstring_table():
+    """The table of the module docstring: widget -> chapter, responsive controls, frames, live-only controls."""
+    rows = {}
+    for line in widgets.__doc__.splitlines():
+        m = re.match(r"``(\w+)\(\)``\s+(\d+)\s+(.+?) \(([\d x]+) = (\d+)\)\s+(.+?)\s*$", line)
+        if m:
+            rows[m[1]] = {"chapter": int(m[2]), "responsive": [c.strip() for c in m[3].split(",")],
+                          "sizes": [int(n) for n in m[4].split("x")], "frames": int(m[5]),
+                          "live": [] if m[6] == "(none)" else [c.strip() for c in m[6].split(",")]}
+    return rows
+
+
+def test_the_module_docstring_table_says_which_controls_need_a_kernel(built):
+    table = docstring_table()
+    assert set(table) == set(FACTORIES), "the table in nnlite/widgets.py's docstring lists other widgets"
+    for name, w in built.items():
+        row = table[name]
+        assert list(w.responsive) == row["responsive"], name
+        assert [len(c.options) for c in w.responsive.values()] == row["sizes"], name
+        assert w.n_frames == row["frames"], name
+        assert list(w.live) == row["live"], f"{name}: the live-only controls are not the ones the table declares"
+        chapter = next(ROOT.glob(f"chapters/{row['chapter']:02d}_*.ipynb"))
+        assert f"widgets.{name}(" in chapter.read_text(encoding="utf-8"), f"{name} is not in {chapter.name}"
+
+
+def test_the_saved_state_marks_what_the_static_page_disables(built):
+    """widgets-offline.js finds the live-only controls and their notes by class in the saved widget state
+    (before the widget manager renders), and only there: a renamed class would leave them enabled."""
+    from ipywidgets.embed import dependency_state
+    script = (ROOT / "book" / "_ext" / "static" / "widgets-offline.js").read_text(encoding="utf-8")
+    for cls in (widgets.LIVE_CLASS, widgets.KERNEL_NOTE_CLASS):
+        assert f'"{cls}"' in script, f"widgets-offline.js does not look for {cls!r}"
+    assert "widgets-offline.js" in (ROOT / "_config.yml").read_text(encoding="utf-8")
+    for name, w in built.items():
+        state = dependency_state(w, drop_defaults=True)
+        classes = {model_id: s["state"].get("_dom_classes", []) for model_id, s in state.items()}
+        marked = {model_id for model_id, cls in classes.items() if widgets.LIVE_CLASS in cls}
+        assert marked == {c.model_id for c in w.live.values()}, name
+        notes = [model_id for model_id, cls in classes.items() if widgets.KERNEL_NOTE_CLASS in cls]
+        assert len(notes) == len(w.live), name
+
+
+# A minus sign before a zero: "-0", "-0.00", "−0.000." (not "-0.5", "1e-05" or "-0.001").
+NEGATIVE_ZERO = re.compile(r"(?<![\w.])[-−]0(?:\.0+)?(?!\.?\d)")
+
+
+@pytest.mark.parametrize("value, spec, text", [
+    (-2.220446049250313e-16, ".2f", "0.00"), (-0.0, "g", "0"), (-4e-7, "+.2f", "+0.00"), (-1.4e-6, ".3f", "0.000"),
+    (-0.004, ".3f", "-0.004"), (-0.5, ".2f", "-0.50"), (0.25, "+.2f", "+0.25"), (-1e-20, "g", "-1e-20"),
+    (float("-inf"), "g", "-inf"), (np.float64(-0.0), ".1f", "0.0"), (-3, "g", "-3")])
+def test_fnum_never_shows_a_negative_zero(value, spec, text):
+    assert widgets.fnum(value, spec) == text
+    assert not NEGATIVE_ZERO.search(widgets.fnum(value, spec))
+
+
+def test_the_pattern_finds_negative_zeros():
+    assert [bool(NEGATIVE_ZERO.search(t)) for t in ("z = -0.00", "(−0)", "a = -0.000.", "-0", "-0.5", "1e-05",
+                                                    "-0.001", "slope -0.000.")] == [True] * 4 + [False] * 3 + [True]
+
+
+def figure_texts(painter):
+    from matplotlib.text import Text
+    return [t.get_text() for t in painter.fig.findobj(Text) if t.get_text()]
+
+
+def test_a_weighted_sum_of_minus_2e_16_shows_as_zero():
+    """Weights 0.2, 0.5, -0.4, bias 0, inputs 1, 2, 3: z is -2.2e-16 in floating point, once "-0.00"."""
+    z = float(np.array([0.2 * 1.0, 0.5 * 2.0, -0.4 * 3.0, 0.0]).sum())
+    assert z < 0 and f"{z:.2f}" == "-0.00"
+    painter = widgets.NeuronFigure()
+    _, alt = painter(w1=0.2, w2=0.5, w3=-0.4, bias=0.0)
+    assert "weighted sum z = 0.00," in alt
+    assert "= 0.00" in painter.title.get_text()
+    shown = figure_texts(painter) + [alt]
+    assert not [t for t in shown if NEGATIVE_ZERO.search(t)]
+
+
+def test_no_negative_zero_anywhere_the_neuron_explorer_can_go():
+    """Every setting of w2, w3 and the bias (2,940 of them; only update(), no drawing): no "-0.00"."""
+    painter = widgets.NeuronFigure()
+    w = widgets.neuron_explorer()
+    seen = set()
+    for w2 in [v for _, v in w.live["w2"].options]:
+        for w3 in widgets.NEURON_W3:
+            for bias in widgets.NEURON_BIASES:
+                alt = painter.update(w1=0.2, w2=w2, w3=w3, bias=bias)
+                for text in figure_texts(painter) + [alt]:
+                    if NEGATIVE_ZERO.search(text):
+                        seen.add(text)
+    assert not seen, sorted(seen)[:5]
+
+
+@pytest.mark.parametrize("name", FACTORIES)
+def test_no_negative_zero_in_frames_or_control_labels(built, name):
+    w = built[name]
+    shown = [frame_alt(html) for html in w.frames.values()]
+    for control in [*w.responsive.values(), *w.live.values()]:
+        shown += list(control._options_labels)
+    bad = [text for text in shown if NEGATIVE_ZERO.search(text)]
+    assert not bad, f"{name}: {bad[:3]}"
 
 
 def test_bias_shift_frames_show_the_values_they_claim():

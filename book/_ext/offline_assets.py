@@ -11,7 +11,8 @@
 
 ``_config.yml`` points ``mathjax_path`` and myst-nb's ``nb_ipywidgets_js`` at the vendored files; the
 latter loads ``static/widgets-offline.js`` right after require.js: it points the widget manager's fonts
-at the vendored copy and maps the MathJax 2 call the manager makes onto MathJax 3.
+at the vendored copy, maps the MathJax 2 call the manager makes onto MathJax 3, and shows the widget
+controls that need a kernel disabled, with the reason beside them (the page has no kernel).
 """
 
 from pathlib import Path

@@ -1,4 +1,6 @@
-// Loaded on pages with widgets, before the widget manager (see book/_ext/offline_assets.py).
+// Loaded on pages with widgets, before the widget manager (see book/_ext/offline_assets.py): serves the
+// manager's fonts from the book (1), maps its MathJax 2 call onto MathJax 3 (2), and disables the controls
+// that need a kernel, with the reason beside them (3).
 (function () {
   "use strict";
   // 1. The widget manager's CSS asks for its web fonts next to the URL RequireJS gives its module,
@@ -48,4 +50,130 @@
     get: function () { return current; },
     set: function (value) { current = withHub(value); }
   });
+
+  // 3. This script runs only on the book's pages, which have no kernel. A control that redraws only with a
+  //    kernel (nnlite/widgets.py gives it the class LIVE) would do nothing here: show it disabled, with
+  //    the reason beside it. In Jupyter (no script of this file) those controls stay enabled and work.
+  var LIVE = "nnlite-live";                       // widgets.LIVE_CLASS
+  var NOTE = "nnlite-kernel-note";                // widgets.KERNEL_NOTE_CLASS: the label beside each one
+  var REASON = "needs a running kernel — open the notebook to use it";
+
+  function hasClass(model, name) {
+    var classes = model && model.state && model.state._dom_classes;
+    return Array.isArray(classes) && classes.indexOf(name) >= 0;
+  }
+
+  // a) Before the manager reads the saved widget state (it renders on "load"), mark those controls'
+  //    models disabled, so that ipywidgets draws them disabled (select, buttons, slider and its
+  //    readout), and write the reason into their labels.
+  function disableInState(tag) {
+    if (tag.hasAttribute("data-nnlite-checked")) {
+      return;
+    }
+    tag.setAttribute("data-nnlite-checked", "");
+    var saved;
+    try {
+      saved = JSON.parse(tag.textContent);
+    } catch (err) {
+      return;                                     // the manager reports a broken state itself
+    }
+    var models = (saved && saved.state) || {};
+    var changed = false;
+    Object.keys(models).forEach(function (id) {
+      var model = models[id];
+      if (hasClass(model, LIVE)) {
+        model.state.disabled = true;
+        model.state.tooltip = REASON;
+        changed = true;
+      } else if (hasClass(model, NOTE)) {
+        model.state.value = REASON;
+        changed = true;
+      }
+    });
+    if (changed) {
+      tag.textContent = JSON.stringify(saved);
+    }
+  }
+  function disableAllInState() {
+    var tags = document.querySelectorAll('script[type="application/vnd.jupyter.widget-state+json"]');
+    Array.prototype.forEach.call(tags, disableInState);
+  }
+
+  // b) Once the views are on the page, add what ipywidgets leaves out: aria-disabled on every part a
+  //    reader could use, the reason as a tooltip and as the accessible description, no tab stop on
+  //    disabled slider handles, and a class for the look (the style below).
+  var described = 0;
+  function markViews() {
+    var controls = document.querySelectorAll(".nnlite-widget ." + LIVE);
+    Array.prototype.forEach.call(controls, function (control) {
+      var note = control.parentElement && control.parentElement.querySelector("." + NOTE);
+      if (note) {
+        if (!note.id) {
+          note.id = "nnlite-kernel-note-" + (++described);
+        }
+        if (note.textContent !== REASON) {
+          note.textContent = REASON;
+        }
+        note.classList.add("nnlite-static-note");
+      }
+      control.classList.add("nnlite-static-disabled");
+      control.setAttribute("aria-disabled", "true");
+      control.title = REASON;
+      var parts = control.querySelectorAll(
+        "select, button, input, textarea, [contenteditable], [tabindex], .noUi-target, .noUi-handle");
+      Array.prototype.forEach.call(parts, function (part) {
+        if (part.matches("select, button, input, textarea")) {
+          part.disabled = true;
+        } else if (part.classList.contains("noUi-target")) {
+          part.setAttribute("disabled", "true");   // noUiSlider ignores pointer and keys when set
+        }
+        if (part.isContentEditable) {
+          part.contentEditable = "false";
+        }
+        if (part.classList.contains("noUi-handle") || part.hasAttribute("tabindex")) {
+          part.setAttribute("tabindex", "-1");
+        }
+        part.setAttribute("aria-disabled", "true");
+        part.title = REASON;
+        if (note) {
+          part.setAttribute("aria-describedby", note.id);
+        }
+      });
+    });
+  }
+
+  var style = document.createElement("style");
+  style.textContent = [
+    ".nnlite-widget .nnlite-static-disabled { opacity: 0.8; }",
+    // narrower disabled sliders and dropdowns leave room for the reason on one line
+    ".nnlite-widget .widget-slider.nnlite-static-disabled, .nnlite-widget .widget-dropdown.nnlite-static-disabled {",
+    "  max-width: 300px; }",
+    ".nnlite-widget .nnlite-static-disabled, .nnlite-widget .nnlite-static-disabled * { cursor: not-allowed; }",
+    // more specific than the widget manager's .widget-label rules (one line, clipped), which load later
+    ".nnlite-widget .widget-label.nnlite-static-note { width: auto; min-width: 8em; height: auto; flex: 1 1 0;",
+    "  overflow: visible; white-space: normal; line-height: 1.2; font-size: var(--jp-widgets-font-size, 13px);",
+    "  font-style: italic; color: #5f6368; }",
+    ".nnlite-widget .widget-label.nnlite-static-note::before { content: \"\\26A0\\FE0E\"; margin-right: 0.35em;",
+    "  font-style: normal; }"
+  ].join("\n");
+
+  function start() {
+    disableAllInState();
+    document.head.appendChild(style);
+    markViews();
+    new MutationObserver(function (records) {
+      for (var i = 0; i < records.length; i++) {
+        if (records[i].addedNodes.length) {
+          markViews();
+          return;
+        }
+      }
+    }).observe(document.body, {childList: true, subtree: true});
+  }
+  disableAllInState();                            // the state is usually parsed already (in <head>)
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", start);   // always before "load", when the manager renders
+  } else {
+    start();
+  }
 })();
