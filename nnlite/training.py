@@ -133,6 +133,10 @@ def _check_data(X, y, what, where="fit"):
         raise ShapeError(f"{where}: the {what} data is empty.")
     if y.dtype.kind not in "fiub":
         raise InputError(f"{where}: {what} targets must be numbers, got dtype {y.dtype}.")
+    if y.dtype.kind == "f" and not np.isfinite(y).all():
+        bad = int(np.count_nonzero(~np.isfinite(y)))
+        raise NonFiniteError(f"{where}: {bad} of the {what} targets are NaN or infinite. Find them with "
+                             "np.argwhere(~np.isfinite(y)) and drop or fix those examples; nothing was trained.")
     return X, y
 
 
@@ -154,7 +158,9 @@ def fit(model, loss_fn, optimizer, X, y, epochs=5, batch_size=64, validation=Non
         seed: seed of the shuffling.  progress: show a progress bar (in notebooks and terminals).
 
     Raises:
-        TrainingDiverged: the loss became NaN or infinite; the message says what to try.
+        TrainingDiverged: the loss became NaN or infinite, or an epoch's loss grew to ``EXPLODED`` times
+            the first batch's (or 1, if larger); the message says what to try.
+        NonFiniteError: the data, the targets or the model's weights hold NaN or infinity (nothing trained).
     """
     _check_pieces("fit", model, loss_fn, optimizer)
     for name, value in (("epochs", epochs), ("batch_size", batch_size)):
@@ -165,8 +171,15 @@ def fit(model, loss_fn, optimizer, X, y, epochs=5, batch_size=64, validation=Non
             raise NNLiteError("fit: validation must be a pair (X_val, y_val).")
         X_val, y_val = _check_data(*validation, "validation")
 
+    broken = [p.name for p in model.parameters() if not np.isfinite(p.value).all()]
+    if broken:
+        raise NonFiniteError(f"fit: the model's weights {', '.join(sorted(set(broken)))} hold NaN or infinity, "
+                             "probably from a run that diverged. Build the model (and its optimizer) again, or "
+                             "nl.load a checkpoint saved before, then train with a smaller learning rate.")
+
     history = History()
     rng = np.random.default_rng(seed)
+    first_loss = None               # of the first batch, before any step: the scale to compare against
     n = len(X)
     classify = _is_classifier(loss_fn)
     bar = None
@@ -188,6 +201,8 @@ def fit(model, loss_fn, optimizer, X, y, epochs=5, batch_size=64, validation=Non
                     raise _diverged(epoch, history, optimizer) from None
                 if not math.isfinite(loss):
                     raise _diverged(epoch, history, optimizer)
+                if first_loss is None:
+                    first_loss = loss
                 model.backward(loss_fn.backward(), input_grad=False)
                 optimizer.step()
                 optimizer.zero_grad()
@@ -195,6 +210,8 @@ def fit(model, loss_fn, optimizer, X, y, epochs=5, batch_size=64, validation=Non
                 if classify:
                     correct += accuracy(out, yb) * len(idx)
             history.loss.append(total_loss / n)
+            if history.loss[-1] > EXPLODED * max(first_loss, 1.0):
+                raise _diverged(epoch, history, optimizer, grew_from=first_loss)
             if classify:
                 history.accuracy.append(correct / n)
             if validation is not None:
@@ -214,10 +231,18 @@ def fit(model, loss_fn, optimizer, X, y, epochs=5, batch_size=64, validation=Non
     return history
 
 
-def _diverged(epoch, history, optimizer):
+EXPLODED = 1e4      # an epoch's loss this many times the first batch's (or 1): training has blown up
+
+
+def _diverged(epoch, history, optimizer, grew_from=None):
+    if grew_from is None:
+        what = "the loss became NaN or infinite"
+    else:
+        what = f"the loss grew from {grew_from:.3g} to {history.loss[-1]:.3g}"
     err = TrainingDiverged(
-        f"fit: the loss became NaN or infinite in epoch {epoch + 1} (learning rate {optimizer.lr:g}). "
-        "The steps were too large and the weights blew up. Try a learning rate 10x smaller, scale the "
-        "inputs to roughly unit size, or use Adam. The history so far is in err.history.")
+        f"fit: {what} in epoch {epoch + 1} (learning rate {optimizer.lr:g}). The steps were too large and "
+        "the weights blew up. Build the model and its optimizer again (or nl.load a checkpoint saved before): "
+        "these weights are unusable. Then try a learning rate 10x smaller, scale the inputs to roughly unit "
+        "size, or use Adam. The history so far is in err.history.")
     err.history = history
     return err

@@ -86,3 +86,46 @@ def test_a_layer_called_with_keyword_arguments_passes_them_on(rng):
     rnn = nl.RNN(4, 3, rng=0)
     X, h0 = rng.normal(size=(2, 5, 4)), rng.normal(size=(2, 3))
     np.testing.assert_array_equal(rnn(X, h0=h0), rnn.forward(X, h0=h0))
+
+
+# ----------------------------------------------------------------------------------------------
+# fit gives the right advice
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf])
+def test_fit_refuses_non_finite_targets_before_any_step(bad):
+    X = np.random.default_rng(0).normal(size=(30, 2))
+    y = np.sin(X[:, :1])
+    y[7, 0] = bad
+    model = nl.Sequential(nl.Dense(2, 1, rng=0))
+    before = [p.value.copy() for p in model.parameters()]
+    with pytest.raises(nl.NonFiniteError, match="1 of the training targets are NaN or infinite"):
+        nl.fit(model, nl.MSELoss(), nl.SGD(model.parameters(), lr=0.1), X, y, progress=False)
+    assert all(np.array_equal(b, p.value) for b, p in zip(before, model.parameters()))
+
+
+def test_an_exploding_but_finite_loss_stops_with_advice_to_rebuild():
+    X, y = nl.datasets.moons(200, seed=0)
+    model = nl.Sequential(nl.Dense(2, 16, rng=0), nl.ReLU(), nl.Dense(16, 2, rng=1))
+    with pytest.raises(nl.TrainingDiverged, match="the loss grew from") as caught:
+        nl.fit(model, nl.CrossEntropyLoss(), nl.SGD(model.parameters(), lr=1e6), X, y, epochs=30,
+               progress=False)
+    message = str(caught.value)
+    assert "Build the model and its optimizer again" in message and "epoch 1" in message
+    assert len(caught.value.history.loss) == 1, "stopped after the first epoch, not after thirty"
+
+
+def test_fit_on_weights_that_diverged_says_to_rebuild():
+    X, y = nl.datasets.moons(100, seed=0)
+    model = nl.Sequential(nl.Dense(2, 4, rng=0), nl.ReLU(), nl.Dense(4, 2, rng=1))
+    model[0].W.value[0, 0] = np.nan
+    with pytest.raises(nl.NonFiniteError, match="Build the model .* again"):
+        nl.fit(model, nl.CrossEntropyLoss(), nl.SGD(model.parameters(), lr=0.01), X, y, progress=False)
+
+
+def test_ordinary_training_is_not_mistaken_for_an_explosion():
+    X, y = nl.datasets.moons(200, seed=0)
+    model = nl.Sequential(nl.Dense(2, 16, rng=0), nl.ReLU(), nl.Dense(16, 2, rng=1))
+    history = nl.fit(model, nl.CrossEntropyLoss(), nl.SGD(model.parameters(), lr=1.0), X, y, epochs=20,
+                     progress=False)
+    assert len(history.loss) == 20
