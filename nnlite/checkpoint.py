@@ -20,6 +20,12 @@ def _state(model):
     return state
 
 
+def _umask():
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 def _check_model_and_path(verb, model, path):
     if isinstance(model, (str, bytes, os.PathLike)) and hasattr(path, "named_parameters"):
         raise NNLiteTypeError(f"nl.{verb} takes the model first, then the path: nl.{verb}(model, {os.fspath(model)!r}).")
@@ -47,6 +53,9 @@ def save(model, path):
     try:
         with os.fdopen(fd, "wb") as f:
             np.savez(f, **state)
+            f.flush()
+            os.fsync(f.fileno())                 # on disk before it replaces the old file
+        os.chmod(tmp, 0o666 & ~_umask())         # as an ordinary new file (mkstemp makes it private, 0600)
         os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp):
@@ -82,9 +91,14 @@ def load(model, path):
     for key in sorted(set(stored) - set(expected)):
         problems.append(f"unexpected {key.split(':', 1)[-1]} {stored[key].shape}")
     for key in sorted(set(stored) & set(expected)):
+        name = key.split(':', 1)[-1]
         if stored[key].shape != expected[key].shape:
-            problems.append(f"{key.split(':', 1)[-1]} has shape {stored[key].shape} in the file but "
+            problems.append(f"{name} has shape {stored[key].shape} in the file but "
                             f"{expected[key].shape} in the model")
+        elif stored[key].dtype.kind not in "fiub":
+            problems.append(f"{name} holds {stored[key].dtype} values in the file, not real numbers")
+    if not problems and saved_arch != "unknown" and saved_arch != _architecture(model):
+        problems.append("the layers differ (same parameter shapes, other layers or settings)")
     if problems:
         raise CheckpointError(
             f"{path!r} was saved from a different architecture; nothing was loaded.\n"

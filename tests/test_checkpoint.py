@@ -128,3 +128,42 @@ def test_load_of_a_file_that_is_not_a_checkpoint(tmp_path, write):
 def test_load_of_a_folder(tmp_path):
     with pytest.raises(nl.CheckpointError, match="it is a folder"):
         nl.load(mlp(0), tmp_path)
+
+
+def test_other_layers_with_the_same_shapes_are_refused(tmp_path):
+    path = tmp_path / "relu.npz"
+    nl.save(mlp(0), path)
+    tanh = nl.Sequential(nl.Dense(4, 8, rng=5), nl.Tanh(), nl.Dense(8, 3, rng=6))
+    before = values(tanh)
+    with pytest.raises(nl.CheckpointError, match="the layers differ") as caught:
+        nl.load(tanh, path)
+    assert "ReLU" in str(caught.value) and "Tanh" in str(caught.value)
+    assert all(np.array_equal(a, p.value) for a, p in zip(before, tanh.parameters()))
+
+
+@pytest.mark.parametrize("bad", [np.array([["a"] * 3] * 8), np.ones(3) * 1j])
+def test_entries_that_are_not_real_numbers_are_refused_before_anything_is_copied(tmp_path, bad):
+    model = mlp(0)
+    path = tmp_path / "odd.npz"
+    nl.save(model, path)
+    with np.load(path) as data:
+        state = {key: data[key] for key in data.files}
+    last = sorted(k for k in state if k.startswith("param:"))[-1]      # earlier entries would load first
+    state[last] = bad.reshape(state[last].shape) if bad.size == state[last].size else np.resize(bad, state[last].shape)
+    np.savez(path, **state)
+    target = mlp(3)
+    before = values(target)
+    with pytest.raises(nl.CheckpointError, match="not real numbers"):
+        nl.load(target, path)
+    assert all(np.array_equal(a, p.value) for a, p in zip(before, target.parameters())), "a partial load"
+
+
+def test_a_saved_file_is_readable_as_the_umask_allows(tmp_path):
+    import os
+
+    old = os.umask(0o022)
+    try:
+        nl.save(mlp(0), tmp_path / "model.npz")
+    finally:
+        os.umask(old)
+    assert (tmp_path / "model.npz").stat().st_mode & 0o777 == 0o644
