@@ -58,7 +58,15 @@ class Layer:
         raise NotImplementedError(f"{type(self).__name__} must define backward(dY)")
 
     def __call__(self, X, *args, **kwargs):
-        return self.forward(X, *args, **kwargs)
+        """``forward(X)``, with numpy's overflow reported as a NonFiniteError that names the layer."""
+        try:
+            with np.errstate(over="raise", invalid="raise"):
+                return self.forward(X, *args, **kwargs)
+        except FloatingPointError as error:
+            largest = _largest(X)
+            raise NonFiniteError(f"{self!r} overflowed ({error}) on an input whose largest value is "
+                                 f"{largest}. Scale the inputs to roughly unit size; during training, the "
+                                 "weights diverged: lower the learning rate and rebuild the model.") from None
 
     def parameters(self):
         """The layer's Parameters, in a fixed order."""
@@ -102,7 +110,21 @@ class Layer:
             raise ShapeError(f"{self!r}.backward expects dY of the output's shape {expected_shape}, "
                              f"got {dY.shape}. Pass the gradient of the loss with respect to this "
                              "layer's output (e.g. loss_fn.backward()).")
+        if dY.size and not _looks_finite(dY) and not np.isfinite(dY).all():
+            raise NonFiniteError(f"{self!r}.backward got NaN or infinity in dY; no gradient was changed. "
+                                 "They come from the loss or a later layer: check that the loss is a finite "
+                                 "number before calling backward (the weights may have diverged: lower the "
+                                 "learning rate, and rebuild the model).")
         return dY
+
+
+def _largest(X):
+    """The largest absolute value of X, for an error message (or "unknown")."""
+    try:
+        with np.errstate(all="ignore"):
+            return f"{float(np.max(np.abs(np.asarray(X, dtype=float)))):.3g}"
+    except (ValueError, TypeError):
+        return "unknown"
 
 
 def as_float(X, where, dtype=None):

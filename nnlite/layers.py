@@ -4,7 +4,7 @@ import numpy as np
 
 from . import functional as F
 from . import init
-from .core import Layer, Parameter, as_float, validate_input
+from .core import Layer, Parameter, as_float, check_finite, validate_input
 from .errors import NNLiteError, ShapeError
 
 
@@ -85,7 +85,7 @@ class Activation(Layer):
     """An elementwise activation as a layer: Y = f(X), dX = dY * f'(X). No parameters."""
 
     def forward(self, X):
-        X = as_float(X, self)
+        X = check_finite(as_float(X, self), self)       # NaN would pass through every later layer
         self._X = X
         return self.f(X)
 
@@ -99,7 +99,7 @@ class ReLU(Activation):
     """Y = max(0, X). Unbounded above; its derivative is 1 for X > 0 and 0 otherwise."""
 
     def forward(self, X):
-        self._Y = np.maximum(as_float(X, self), 0)   # Y > 0 exactly where X > 0
+        self._Y = np.maximum(check_finite(as_float(X, self), self), 0)   # Y > 0 exactly where X > 0
         return self._Y
 
     def backward(self, dY, input_grad=True):
@@ -131,7 +131,7 @@ class Sigmoid(Activation):
     """Y = 1 / (1 + exp(-X)), in (0, 1). Saturates: its derivative is at most 0.25."""
 
     def forward(self, X):
-        X = as_float(X, self)
+        X = check_finite(as_float(X, self), self)
         self._Y = F.sigmoid(X)                        # backward needs only the output
         return self._Y
 
@@ -145,7 +145,7 @@ class Tanh(Activation):
     """Y = tanh(X), in (-1, 1) and zero-centred. Derivative 1 - Y**2."""
 
     def forward(self, X):
-        X = as_float(X, self)
+        X = check_finite(as_float(X, self), self)
         self._Y = np.tanh(X)
         return self._Y
 
@@ -163,7 +163,7 @@ class Softmax(Activation):
     """
 
     def forward(self, X):
-        X = as_float(X, self)
+        X = check_finite(as_float(X, self), self)
         if X.ndim == 0 or X.shape[-1] == 0:
             raise ShapeError(f"{self!r} needs at least one score along the last axis, got shape {X.shape}. "
                              "Pass scores of shape (batch, classes).")

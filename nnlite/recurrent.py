@@ -16,7 +16,7 @@ their gradients are summed over steps with one product at the end; only the h @ 
 import numpy as np
 
 from . import init
-from .core import Layer, Parameter, as_float, validate_input
+from .core import Layer, Parameter, as_float, check_finite, validate_input
 from .errors import NNLiteError, ShapeError
 from .layers import _check_size
 
@@ -69,7 +69,7 @@ class _Recurrent(Layer):
         if h0.shape != (N, self.n_hidden):
             raise ShapeError(f"{self!r} expects h0 of shape ({N}, {self.n_hidden}) (batch, hidden), "
                              f"got {h0.shape}. Pass one initial state per sequence, or leave h0 out for zeros.")
-        return h0
+        return check_finite(h0, f"{self!r} (h0)")
 
     def __repr__(self):
         return f"{type(self).__name__}({self.n_in}→{self.n_hidden})"
