@@ -33,6 +33,9 @@ from .training import History, accuracy, evaluate, fit
 def expect_version(version):
     """Warn if the installed nnlite is not the version a chapter was written for. Chapters call this
     in their first code cell: ``nl.expect_version("0.1.0")``."""
+    if not isinstance(version, str):
+        raise NNLiteTypeError(f"expect_version takes the version as text, such as nl.expect_version(\"0.1.0\"); "
+                              f"got {version!r}.")
     if version != __version__:
         warnings.warn(f"This chapter was written for nnlite {version}, but nnlite {__version__} is installed. "
                       "Most things will work; if a cell fails, install the matching version "

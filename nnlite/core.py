@@ -273,9 +273,12 @@ class Sequential(Layer):
         """The table ``summary()`` prints, as a string."""
         if isinstance(input_shape, (int, np.integer)) and not isinstance(input_shape, bool):
             input_shape = (int(input_shape),)          # summary(784) means one example of 784 features
-        if input_shape is not None and not isinstance(input_shape, (tuple, list)):
+        if input_shape is not None and (
+                not isinstance(input_shape, (tuple, list))
+                or not all(isinstance(n, (int, np.integer)) and not isinstance(n, bool) and 0 < n <= 10**7
+                           for n in input_shape) or np.prod(input_shape, dtype=float) > 10**8):
             raise NNLiteTypeError(f"summary: input_shape is the shape of one example without the batch axis, "
-                                  f"such as (784,) or (1, 28, 28); got {input_shape!r}.")
+                                  f"such as (784,) or (1, 28, 28), with sizes of 1 or more; got {input_shape!r}.")
         if input_shape is None and self.layers and getattr(self.layers[0], "n_in", None) is not None:
             input_shape = (self.layers[0].n_in,)
         out_shapes = self._output_shapes(input_shape)

@@ -22,7 +22,7 @@ function            distribution                                 meant for
 
 import numpy as np
 
-from .errors import NNLiteError
+from .errors import NNLiteError, NNLiteTypeError
 
 _global_rng = np.random.default_rng()
 
@@ -30,7 +30,10 @@ _global_rng = np.random.default_rng()
 def manual_seed(seed):
     """Seed the generator that layers use when no ``rng=`` is given, so a notebook is reproducible."""
     global _global_rng
-    _global_rng = np.random.default_rng(seed)
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise NNLiteTypeError(f"manual_seed takes a whole number of 0 or more, such as nl.manual_seed(0); "
+                              f"got {seed!r}.")
+    _global_rng = np.random.default_rng(int(seed))
 
 
 def make_rng(rng=None):

@@ -39,8 +39,8 @@ class History:
 
 def accuracy(outputs, y):
     """Fraction of correct predictions: argmax of (N, C) logits, or logit > 0 for binary (N,)/(N, 1)."""
-    outputs = np.asarray(outputs)
-    y = np.asarray(y)
+    outputs = as_float(outputs, "accuracy (outputs)")
+    y = as_float(y, "accuracy (labels)")
     if outputs.ndim == 2 and outputs.shape[1] > 1:
         predicted = outputs.argmax(axis=1)
     else:

@@ -51,6 +51,10 @@ SLIPS = {
                                         "model first"),
     "summary of a string": (lambda m, X, y: m.summary("784"), nl.NNLiteTypeError, "shape of one example"),
     "LeakyReLU with a NaN slope": (lambda m, X, y: nl.LeakyReLU(float("nan")), nl.NNLiteError, "finite number"),
+    "manual_seed of text": (lambda m, X, y: nl.manual_seed("zero"), nl.NNLiteTypeError, "whole number"),
+    "expect_version of a number": (lambda m, X, y: nl.expect_version(0.1), nl.NNLiteTypeError, "as text"),
+    "accuracy of None": (lambda m, X, y: nl.accuracy(None, y), nl.InputError, "accuracy"),
+    "summary of a negative size": (lambda m, X, y: m.summary(-1), nl.NNLiteTypeError, "sizes of 1 or more"),
     "accuracy of nothing": (lambda m, X, y: nl.accuracy(np.zeros((0, 2)), np.zeros(0, int)), nl.InputError,
                             "empty"),
 }
