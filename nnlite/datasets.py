@@ -19,10 +19,27 @@ def _n(n, name, what="n", least=2):
     return int(n)
 
 
+def _spread(value, name, what):
+    """A noise level or standard deviation: a finite number of 0 or more."""
+    if (isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating))
+            or not np.isfinite(value) or value < 0):
+        raise NNLiteError(f"datasets.{name}: {what} must be a number of 0 or more, such as 0.1; got {value!r}.")
+    return float(value)
+
+
+def _rng(seed, name):
+    if isinstance(seed, np.random.Generator):
+        return seed
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise NNLiteError(f"datasets.{name}: seed must be a whole number of 0 or more, got {seed!r}.")
+    return np.random.default_rng(int(seed))
+
+
 def xor(n=200, noise=0.1, seed=0):
     """Four clusters at the corners of a square; the label is 1 where exactly one coordinate is positive.
     No straight line separates the classes."""
-    rng = np.random.default_rng(seed)
+    rng = _rng(seed, "xor")
+    noise = _spread(noise, "xor", "noise")
     n = _n(n, "xor")
     corners = rng.integers(0, 2, size=(n, 2))
     X = (2 * corners - 1) + noise * rng.standard_normal((n, 2))
@@ -32,7 +49,8 @@ def xor(n=200, noise=0.1, seed=0):
 
 def moons(n=200, noise=0.1, seed=0):
     """Two interleaving half circles."""
-    rng = np.random.default_rng(seed)
+    rng = _rng(seed, "moons")
+    noise = _spread(noise, "moons", "noise")
     n = _n(n, "moons")
     n0 = n // 2
     t0, t1 = np.linspace(0, np.pi, n0), np.linspace(0, np.pi, n - n0)
@@ -45,7 +63,9 @@ def moons(n=200, noise=0.1, seed=0):
 
 def circles(n=200, noise=0.05, factor=0.5, seed=0):
     """A small circle (label 1) inside a large one (label 0)."""
-    rng = np.random.default_rng(seed)
+    rng = _rng(seed, "circles")
+    noise = _spread(noise, "circles", "noise")
+    factor = _spread(factor, "circles", "factor")
     n = _n(n, "circles")
     n0 = n // 2
     t = rng.uniform(0, 2 * np.pi, n)
@@ -58,7 +78,8 @@ def circles(n=200, noise=0.05, factor=0.5, seed=0):
 
 def spirals(n=300, classes=3, noise=0.2, seed=0):
     """``classes`` interleaved spiral arms (CS231n's spiral data); a linear model gets about 1/classes."""
-    rng = np.random.default_rng(seed)
+    rng = _rng(seed, "spirals")
+    noise = _spread(noise, "spirals", "noise")
     n = _n(n, "spirals")
     classes = _n(classes, "spirals", "classes", least=1)
     per = n // classes
@@ -76,7 +97,8 @@ def spirals(n=300, classes=3, noise=0.2, seed=0):
 
 def blobs(n=200, centers=3, std=0.5, seed=0):
     """Gaussian clusters around ``centers`` points spaced on a circle of radius 2."""
-    rng = np.random.default_rng(seed)
+    rng = _rng(seed, "blobs")
+    std = _spread(std, "blobs", "std")
     n = _n(n, "blobs")
     centers = _n(centers, "blobs", "centers", least=1)
     angles = 2 * np.pi * np.arange(centers) / centers

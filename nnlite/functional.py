@@ -41,9 +41,10 @@ def _elementwise(function):
     @functools.wraps(function)
     def wrapper(x, *args, **kwargs):
         array, scalar = _as_float(function.__name__, x)
-        if scalar and "axis" in function.__code__.co_varnames:
-            raise ShapeError(f"F.{function.__name__} works along an axis of an array, but got a single number. "
-                             "Pass the row of scores, e.g. F.softmax(np.array([1.0, 2.0, 3.0])).")
+        if "axis" in function.__code__.co_varnames and (scalar or 0 in array.shape):
+            got = "a single number" if scalar else f"an empty array of shape {array.shape}"
+            raise ShapeError(f"F.{function.__name__} works along an axis of scores, but got {got}. "
+                             "Pass at least one score per row, e.g. F.softmax(np.array([1.0, 2.0, 3.0])).")
         out = np.asarray(function(array, *args, **kwargs)).astype(array.dtype, copy=False)
         if scalar:
             return float(out) if isinstance(x, (int, float, bool)) else out[()]

@@ -42,10 +42,10 @@ def make_rng(rng=None):
         return _global_rng
     if isinstance(rng, np.random.Generator):
         return rng
-    if isinstance(rng, (int, np.integer)) and not isinstance(rng, bool):
+    if isinstance(rng, (int, np.integer)) and not isinstance(rng, bool) and rng >= 0:
         return np.random.default_rng(int(rng))
     raise NNLiteError(
-        f"rng must be None, an integer seed or np.random.Generator, got {type(rng).__name__}. "
+        f"rng must be None, a whole-number seed of 0 or more or np.random.Generator, got {repr(rng)[:60]}. "
         "Pass rng=0 for a reproducible result."
     )
 

@@ -5,7 +5,7 @@ import numpy as np
 
 from . import functional as F
 from .core import as_float, check_finite
-from .errors import InputError, NNLiteError, ShapeError
+from .errors import InputError, NNLiteError, NonFiniteError, ShapeError
 
 
 class Loss:
@@ -14,7 +14,13 @@ class Loss:
     _cache = None
 
     def __call__(self, pred, target):
-        return self.forward(pred, target)
+        try:
+            with np.errstate(over="raise", invalid="raise"):
+                return self.forward(pred, target)
+        except FloatingPointError as error:
+            raise NonFiniteError(f"{type(self).__name__} overflowed ({error}): the predictions or targets are "
+                                 "far too large. Scale the targets to roughly unit size; during training, the "
+                                 "weights diverged: lower the learning rate and rebuild the model.") from None
 
     def backward(self):
         if self._cache is None:
