@@ -142,3 +142,21 @@ def test_with_fork_the_student_code_runs_in_a_child(capsys):
     assert check.relu(relu) is relu
     assert pids == [], "the student's function ran in the notebook's own process"
     assert capsys.readouterr().out.startswith("✅ relu")
+
+
+def test_grading_mode_raises_after_the_verdict_and_the_log_records_it(monkeypatch, tmp_path, capsys):
+    import json
+
+    import numpy as np
+    from nnlite import check
+
+    log = tmp_path / "verdicts.jsonl"
+    monkeypatch.setenv("NNLITE_GRADE_LOG", str(log))
+    assert check.relu(lambda x: np.maximum(0, x)) is not None
+    monkeypatch.setenv("NNLITE_GRADING", "1")
+    with pytest.raises(AssertionError, match="❌ relu"):
+        check.relu(lambda x: x)
+    assert "❌ relu" in capsys.readouterr().out, "the verdict is printed before the raise"
+    records = [json.loads(line) for line in log.read_text().splitlines()]
+    assert [(r["checker"], r["status"]) for r in records] == [("relu", "passed"), ("relu", "failed")]
+    assert "Hint:" in records[1]["feedback"] and "Using nnlite's version" not in records[1]["feedback"]
