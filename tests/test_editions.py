@@ -139,17 +139,23 @@ def test_unpaired_markers_are_reported(source, problem):
         editions.strip_code_solution(source, "test.ipynb, cell 3")
 
 
-def test_student_notebook_drops_every_solution_and_keeps_the_rest():
+@pytest.mark.parametrize("markdown", [True, False], ids=["notebooks", "book"])
+def test_student_notebook_drops_every_solution_and_keeps_the_rest(markdown):
+    """Plain Markdown for the student notebooks (exercises become numbered headings, assert-only cells
+    that only keep the book honest go); the student edition of the book keeps its MyST and every cell."""
     full = synthetic_notebook()
-    student = editions.student_notebook(full, "synthetic.ipynb")
+    student = editions.student_notebook(full, "01_synthetic.ipynb", markdown=markdown)
     text = all_text(student)
     assert "secret" not in text.lower()
     assert "{solution" not in text and "BEGIN SOLUTION" not in text
-    for kept in ["# 1. A chapter", "{exercise} Counting", "How many parameters?", "Some text before.",
+    exercises = ["### Exercise 1.1 · Counting", "### Exercise 1.2 · Gated"] if markdown else \
+        ["{exercise} Counting", "{exercise} Gated"]
+    for kept in ["# 1. A chapter", "How many parameters?", "Some text before.",
                  "Text after the solution stays.", "Kept after the colon fence.", "Before the gate, kept.",
-                 "After the gate, kept.", "{exercise} Gated", "relu = check.relu(relu)", "print(relu("]:
+                 "After the gate, kept.", "relu = check.relu(relu)", "print(relu("] + exercises:
         assert kept in text, kept
-    assert student.cells[4].metadata["tags"] == ["remove-cell"]
+    tagged = [cell for cell in student.cells if "remove-cell" in cell.metadata.get("tags", [])]
+    assert len(tagged) == (0 if markdown else 1)
     assert "secret" in all_text(full)                                 # the original is untouched
 
 
@@ -219,24 +225,34 @@ def test_instructor_guide_names_a_real_checker_for_every_code_exercise():
 
     code = [exercise for path in CHAPTERS for exercise in editions.chapter_overview(path)["exercises"]
             if exercise["kind"] == "code"]
+    assert len(code) >= 27
     for exercise in code:
-        assert exercise["checker"].split(".", 1)[1] in check.__all__
-    assert {e["checker"] for e in code} <= {f"check.{name}" for name in check.__all__}
+        assert exercise["checker"] in check.__all__, exercise
+        assert exercise["points"] in (1, 2, 3) and exercise["difficulty"] in (1, 2, 3), exercise
 
 
 def test_instructor_tables_from_a_synthetic_chapter(tmp_path):
-    nb = synthetic_notebook()
-    nb.cells[0].source = ("# A chapter\n\n```{admonition} Before you start\n**Learning objectives.**\n\n"
+    nb = new_notebook(cells=[
+        new_markdown_cell("# A chapter\n\n```{admonition} Before you start\n**Learning objectives.**\n\n"
                           "- compute things;\n- name things.\n\n**Estimated time:** 30 minutes.\n\n"
-                          "**Prerequisites:** {doc}`00_intro`.\n```")
+                          "**Prerequisites:** {doc}`00_intro`.\n```"),
+        new_markdown_cell("```{exercise-start} ReLU · ★☆☆\n:label: ex-relu\n```\n\nWrite relu."),
+        new_code_cell(EXERCISE.split("\n\nrelu = ")[0], metadata={"nbgrader": {"grade_id": "relu-solution",
+                                                                              "solution": True}}),
+        new_code_cell("relu = check.relu(relu)", metadata={"nbgrader": {"grade_id": "relu-check", "grade": True,
+                                                                        "points": 2}}),
+        new_markdown_cell("```{exercise-end}\n```"),
+        new_markdown_cell("````{exercise} Counting · ★★★\n:label: ex-count\n\nCount them.\n````"),
+    ])
     (tmp_path / "chapters").mkdir()
     nbformat.write(nb, tmp_path / "chapters" / "01_a_chapter.ipynb")
     tables = editions.instructor_tables(tmp_path)
     assert "### 1. A chapter" in tables and "**Time:** 30 minutes" in tables
     assert "{doc}`/chapters/00_intro`" in tables
     assert "- compute things;" in tables and "- name things." in tables
-    assert "| `relu(x)` | code | ★☆☆ | `check.relu` |" in tables
-    assert "| Counting | prose | ★★☆ |" in tables and "| Gated | prose |" in tables
+    assert "| 1.1 | ReLU | code | ★☆☆ | 2 | `check.relu` |" in tables
+    assert "| 1.2 | Counting | written | ★★★ | — | — (discussion) |" in tables
+    assert "A 10-week course" in tables
 
 
 # ----------------------------------------------------------------------------------------------
@@ -259,10 +275,10 @@ def _phrases(prose, length=6):
     return phrases
 
 
-def leaked(full, student_text):
+def leaked(full, student_text, name="a notebook"):
     """Solution lines and phrases of ``full`` found in ``student_text`` but nowhere else in the chapter."""
     code, prose = editions.solutions(full)
-    student_nb = editions.student_notebook(full)
+    student_nb = editions.student_notebook(full, name)
     legitimate = all_text(student_nb)
     legitimate_plain = _plain(legitimate)
     flat = " ".join(student_text.split())
@@ -291,7 +307,7 @@ def test_no_solution_text_in_the_student_notebook(chapter):
     student = editions.student_notebook(full, chapter.name)
     text = all_text(student)
     assert "### BEGIN SOLUTION" not in text and "{solution" not in text
-    assert leaked(full, text) == []
+    assert leaked(full, text, chapter.name) == []
     code, _ = editions.solutions(full)
     assert text.count("raise NotImplementedError()") >= len(code)
 
@@ -361,7 +377,7 @@ def test_student_edition_has_exercises_but_no_solutions(student_edition, chapter
     html = page.read_text(encoding="utf-8")
     text = html_text(page)
     full = nbformat.read(chapter, as_version=4)
-    assert leaked(full, text) == []
+    assert leaked(full, text, chapter.name) == []
     assert 'class="solution' not in html and "solution-content" not in html
     assert "raise NotImplementedError()" in " ".join(text.split()) or not editions.solutions(full)[0]
     if "{exercise}" in all_text(full):
@@ -374,7 +390,7 @@ def test_full_edition_keeps_the_solutions(built_book):
     found = 0
     for chapter in CHAPTERS:
         page = built_book / "chapters" / f"{chapter.stem}.html"
-        found += bool(leaked(nbformat.read(chapter, as_version=4), html_text(page)))
+        found += bool(leaked(nbformat.read(chapter, as_version=4), html_text(page), chapter.name))
     assert found == len(CHAPTERS)
 
 

@@ -13,6 +13,11 @@ blocks, or between gated ``{solution-start}`` and ``{solution-end}`` directives 
 cells. The student version of a notebook replaces each solution block with ``# YOUR CODE HERE`` and
 ``raise NotImplementedError()``, drops the prose solutions, and clears the outputs. The student edition
 of the book is built from the student notebooks, with sphinx-exercise's ``hide_solutions`` switched on.
+
+The student notebooks of ``make student`` are read in any front end with no extension, so they are plain
+Markdown (:mod:`tools.markdown`): terms, citations, cross-references, admonitions, exercises and figure
+captions become Markdown, and each ``{eval}`` becomes the value it has at its point of the executed
+chapter (:mod:`tools.evaluate`). The student edition of the book keeps the MyST, which Sphinx renders.
 """
 
 import argparse
@@ -176,14 +181,35 @@ def _preprocessors():
     return StripSolutionsPreprocessor(), ClearOutputPreprocessor()
 
 
-def student_notebook(nb, name="a notebook"):
-    """The student version of the notebook ``nb`` (an nbformat NotebookNode; a changed copy is returned)."""
+def student_notebook(nb, name="a notebook", *, markdown=True, values=None, book=None, cwd=None, root=ROOT):
+    """The student version of the notebook ``nb`` (an nbformat NotebookNode; a changed copy is returned).
+
+    ``name`` is the chapter's file name (``NN_name.ipynb``: it gives the chapter number). With ``markdown``
+    (the default, for ``make student``) the MyST becomes plain Markdown and the notebook must not import
+    myst_nb; ``values`` are its ``{eval}`` values (computed, or read from the cache, when not given: the
+    chapter runs in ``cwd``, default ``chapters/``) and ``book`` the :class:`tools.markdown.Book` it
+    refers to (read from ``root`` when not given). Without ``markdown`` (the student edition of the
+    book) the MyST stays for Sphinx.
+    """
     import copy
 
     nb = copy.deepcopy(nb)
+    if markdown:
+        from tools import markdown as md
+
+        md.check_no_myst_nb(nb, name)
+        if values is None:
+            from tools import evaluate
+
+            values = evaluate.chapter_values(nb, name, cwd=cwd, root=root)
+        nb = md.convert_notebook(nb, name, book=book or md.Book.load(root), values=values)
     resources = {"metadata": {"name": name}}
     for preprocessor in _preprocessors():
         nb, resources = preprocessor.preprocess(nb, resources)
+    stem = Path(name).stem
+    number = re.match(r"(\d+)_", stem)
+    nb.metadata["nnlite"] = {"chapter": stem, "number": int(number.group(1)) if number else None,
+                             "edition": "student"}
     return nb
 
 
@@ -218,16 +244,34 @@ def _write_if_changed(nb, path, like):
     os.utime(path, (stat.st_atime, stat.st_mtime))
 
 
-def write_student_notebooks(out=ROOT / "student", root=ROOT):
-    """Write the student version of every chapter into ``out``; returns the paths written."""
+def write_student_notebooks(out=ROOT / "student", root=ROOT, markdown=True, jobs=None, progress=None):
+    """Write the student version of every chapter into ``out``; returns the paths written.
+
+    With ``markdown`` (``make student``) the notebooks are plain Markdown, their ``{eval}`` values
+    computed first, several chapters in parallel (``jobs`` kernels, default one per core; cached in
+    _build/.eval_cache). Without it (the student edition of the book) they keep their MyST.
+    ``progress`` is called with a line of text before a long step.
+    """
     import nbformat
 
     out = Path(out)
+    sources = chapter_notebooks(root)
+    notebooks = [nbformat.read(source, as_version=4) for source in sources]
+    values, book = [None] * len(sources), None
+    if markdown:
+        from tools import evaluate
+        from tools import markdown as md
+
+        for nb, source in zip(notebooks, sources):
+            md.check_no_myst_nb(nb, source.name)          # before minutes of evaluation, not after
+        chapters = [(nb, source.name, source.parent) for nb, source in zip(notebooks, sources)]
+        values = evaluate.evaluate_chapters(chapters, root, jobs=jobs, progress=progress)
+        book = md.Book.load(root)
     out.mkdir(parents=True, exist_ok=True)
     written = []
-    for source in chapter_notebooks(root):
-        nb = nbformat.read(source, as_version=4)
-        student = student_notebook(nb, name=source.name)
+    for source, nb, chapter_values in zip(sources, notebooks, values):
+        student = student_notebook(nb, name=source.name, markdown=markdown, values=chapter_values, book=book,
+                                   root=root)
         nbformat.validate(student)
         target = out / source.name
         _write_if_changed(student, target, like=source)
@@ -242,22 +286,44 @@ GUIDE = Path("book") / "instructor_guide.md"
 GUIDE_BEGIN = "<!-- BEGIN GENERATED: python -m tools.editions guide -->"
 GUIDE_END = "<!-- END GENERATED -->"
 STARS = {1: "★☆☆", 2: "★★☆", 3: "★★★"}
-# Difficulty of the code exercises (1 a direct translation of a formula, 3 needs care beyond the formula).
-CODE_DIFFICULTY = {
-    "weighted_sum": 1, "dense_forward": 1, "neuron_output": 1,
-    "count_parameters": 1, "init_uniform": 2, "bias_shift": 1,
-    "relu": 1, "sigmoid": 3, "sigmoid_grad": 1,
-    "softmax": 2, "mse": 1, "cross_entropy": 3,
-    "dense_backward": 2, "relu_backward": 1, "numerical_gradient": 2,
-    "sgd_step": 1, "momentum_step": 2, "adam_step": 3,
-    "conv1d": 2, "maxpool1d": 2, "conv_output_length": 1,
-    "rnn_step": 1, "rnn_forward": 2, "clip_gradient": 2,
-    "batchnorm_forward": 2, "layernorm_forward": 2, "dropout_forward": 2,
-}
-PROSE_DIFFICULTY = {}          # label -> 1..3; prose exercises not listed count as 2
+# An exercise opens with ```{exercise} Title · ★★☆ (written) or ```{exercise-start} Title · ★☆☆ (gated
+# around the code cells of a code exercise); the stars are its difficulty, 1 to 3.
+_EXERCISE_OPEN = re.compile(r"^(?P<fence>`{3,}|:{3,})\{(?P<kind>exercise|exercise-start)\}[ \t]*(?P<title>[^\n]*)\n"
+                            r"(?:[ \t]*:label:[ \t]*(?P<label>\S+)[ \t]*\n)?", re.M)
+_DIFFICULTY = re.compile(r"\s*·\s*(?P<stars>[★☆]{3})\s*$")
 _CHECKED = re.compile(r"^(?P<name>\w+)\s*=\s*check\.(?P<checker>\w+)\(\s*(?P=name)\s*\)", re.M)
-_EXERCISE = re.compile(r"^(?P<fence>`{3,}|:{3,})\{exercise\}[ \t]*(?P<title>[^\n]*)\n(?P<body>.*?)^(?P=fence)[ \t]*$",
-                       re.M | re.S)
+
+
+def split_title(title):
+    """(title, difficulty 1-3) of an exercise title such as ``The weighted sum · ★☆☆``."""
+    match = _DIFFICULTY.search(title)
+    if not match:
+        return title.strip(), None
+    return title[:match.start()].strip(), match["stars"].count("★")
+
+
+def chapter_exercises(nb, number):
+    """Every exercise of a chapter notebook, code and written, in the order (and with the numbers) the
+    book prints them: dicts with number ("3.2"), title, difficulty, label, kind ("code" or "written"),
+    and for code exercises the checker's name and the points of its checker cell."""
+    exercises, current = [], None
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            for match in _EXERCISE_OPEN.finditer(cell.source):
+                title, difficulty = split_title(match["title"])
+                current = {"number": f"{number}.{len(exercises) + 1}", "title": title, "difficulty": difficulty,
+                           "label": match["label"] or "", "kind": "written", "checker": None, "points": None}
+                exercises.append(current)
+                if match["kind"] == "exercise":
+                    current = None
+            if re.search(r"\{exercise-end\}", cell.source):
+                current = None
+        elif cell.cell_type == "code" and current is not None:
+            checked = _CHECKED.search(cell.source)
+            if checked:
+                current.update(kind="code", checker=checked["checker"],
+                               points=cell.metadata.get("nbgrader", {}).get("points"))
+    return exercises
 
 
 def _field(text, name):
@@ -291,57 +357,41 @@ def chapter_overview(path):
             objectives[-1] += " " + line.strip()
         elif objectives and not line.strip():
             break
-    exercises = []
-    for cell in nb.cells:
-        if cell.cell_type == "code":
-            for match in _CHECKED.finditer(cell.source):
-                name = match["checker"]
-                signature = re.search(r"^def (" + match["name"] + r"\(.*?\)):", cell.source, re.M)
-                exercises.append({"kind": "code", "title": f"`{signature.group(1) if signature else name}`",
-                                  "checker": f"check.{name}", "difficulty": CODE_DIFFICULTY.get(name, 2)})
-        elif cell.cell_type == "markdown":
-            for match in _EXERCISE.finditer(cell.source):
-                body = match["body"]
-                label = re.search(r"^:label:\s*(\S+)", body, re.M)
-                label = label.group(1) if label else ""
-                exercises.append({"kind": "prose", "title": match["title"].strip() or _first_sentence(body),
-                                  "label": label, "checker": "— (discussion)",
-                                  "difficulty": PROSE_DIFFICULTY.get(label, 2)})
+    exercises = chapter_exercises(nb, int(number.group()) if number else 0)
     return {"path": path, "title": title, "objectives": objectives,
             "time": _field(intro, "Estimated time").rstrip("."), "prerequisites": _field(intro, "Prerequisites"),
             "exercises": exercises}
 
 
-def _first_sentence(body, limit=70):
-    """An exercise's first sentence, shortened without cutting through maths or code."""
-    prose = " ".join(line for line in body.splitlines() if line.strip() and not line.startswith(":"))
-    sentence = re.split(r"(?<=[.?!])\s", prose, maxsplit=1)[0]
-    if len(sentence) <= limit:
-        return sentence
-    cut = sentence[:limit].rsplit(" ", 1)[0]
-    while cut.count("$") % 2 or cut.count("`") % 2:
-        cut = cut[:max(cut.rfind("$"), cut.rfind("`"))].rstrip()
-    if len(cut) < limit // 2:                   # the cut fell inside a long formula: keep it whole
-        return sentence
-    return cut + " …"
-
-
 def instructor_tables(root=ROOT):
-    """The generated part of the instructor guide, as MyST markdown."""
+    """The generated part of the instructor guide, as MyST markdown: two course plans, then a section
+    per chapter."""
+    from tools import plan
+
+    overviews = [chapter_overview(path) for path in chapter_notebooks(root)]
     lines = []
-    for path in chapter_notebooks(root):
-        chapter = chapter_overview(path)
+    if overviews:
+        lines += ["### Plans for a term", "",
+                  "Built from the chapters' own times, in reading order (every prerequisite comes earlier). "
+                  "The minutes are for reading a chapter and working its exercises; the points are those of "
+                  "its checked code exercises, as `make grade` and nbgrader count them.", "",
+                  "A 10-week course, one chapter a week:", "", plan.plan_table(overviews, 10), "",
+                  "A 4-week course (a summer school), the busiest week as light as the order allows:", "",
+                  plan.plan_table(overviews, 4), ""]
+    for path, chapter in zip(chapter_notebooks(root), overviews):
         lines += [f"### {chapter['title']}", "",
                   f"{{doc}}`Open the chapter </chapters/{path.stem}>` · student notebook "
                   f"`student/{path.name}` · **Time:** {chapter['time'] or 'not stated'} · "
                   f"**Prerequisites:** {_chapter_links(chapter['prerequisites']) or 'not stated'}", ""]
         if chapter["objectives"]:
             lines += ["Objectives:", ""] + [f"- {_chapter_links(o)}" for o in chapter["objectives"]] + [""]
-        lines += ["| Exercise | Kind | Difficulty | Checker |", "|---|---|---|---|"]
+        lines += ["| Exercise | Title | Kind | Difficulty | Points | Checker |", "|---|---|---|---|---|---|"]
         for exercise in chapter["exercises"]:
             title = exercise["title"].replace("|", "\\|")
-            checker = f"`{exercise['checker']}`" if exercise["kind"] == "code" else exercise["checker"]
-            lines.append(f"| {title} | {exercise['kind']} | {STARS[exercise['difficulty']]} | {checker} |")
+            difficulty = STARS.get(exercise["difficulty"], "not stated")
+            checker = f"`check.{exercise['checker']}`" if exercise["kind"] == "code" else "— (discussion)"
+            points = exercise["points"] if exercise["points"] is not None else "—"
+            lines.append(f"| {exercise['number']} | {title} | {exercise['kind']} | {difficulty} | {points} | {checker} |")
         lines.append("")
     return "\n".join(lines).rstrip() + "\n"
 
@@ -384,7 +434,7 @@ def stage_student_edition(root=ROOT, source=None):
             shutil.copy2(entry, source / entry.name)
     for path in (source / "chapters").glob("[0-9][0-9]_*.ipynb"):
         path.unlink()
-    write_student_notebooks(source / "chapters", root)
+    write_student_notebooks(source / "chapters", root, markdown=False)     # Sphinx renders the MyST
     config = yaml.safe_load((root / "_config.yml").read_text(encoding="utf-8"))
     config.setdefault("sphinx", {}).setdefault("config", {})["hide_solutions"] = True
     config["title"] = f"{config.get('title', 'nnlite')} (student edition)"
@@ -454,7 +504,7 @@ def main(argv=None):
     sub = parser.add_subparsers(dest="command", required=True)
     book = sub.add_parser("book", help="build the book (full: _build/html; student: _build/student/_build/html)")
     book.add_argument("--edition", default="full", choices=["full", "student"])
-    student = sub.add_parser("student", help="write the student notebooks (solutions removed) into student/")
+    student = sub.add_parser("student", help="write the student notebooks (no solutions, plain Markdown) into student/")
     student.add_argument("--out", default=str(ROOT / "student"), help="folder for the notebooks (default: student/)")
     sub.add_parser("guide", help="refresh the per-chapter tables of book/instructor_guide.md")
     args = parser.parse_args(argv)
@@ -465,9 +515,12 @@ def main(argv=None):
     if args.command == "book":
         return build_book(args.edition)
     if args.command == "student":
+        from tools.evaluate import EvalError
+        from tools.markdown import MystConversionError
+
         try:
-            written = write_student_notebooks(args.out)
-        except SolutionMarkerError as error:
+            written = write_student_notebooks(args.out, progress=lambda line: print(line, flush=True))
+        except (SolutionMarkerError, MystConversionError, EvalError) as error:
             print(f"error: {error}", file=sys.stderr)
             return 1
         print(f"Wrote {len(written)} student notebooks to {args.out}")
