@@ -5,15 +5,15 @@ BIN := $(VENV)/bin
 EDITION ?= full
 STAMP := $(VENV)/.installed
 
-.PHONY: book test student bench clean clean-book venv
+.PHONY: book test student bundle grade bench clean clean-book venv
 
 venv: $(STAMP)
 
 # The course's models are small: one BLAS thread per process beats several threads contending for
 # a laptop's cores (a conv step on MNIST-1D: 2.3 ms with one thread, 65-110 ms with two on a busy
 # 2-core machine). Benchmarks choose their own threads.
-book test student: export OPENBLAS_NUM_THREADS := 1
-book test student: export OMP_NUM_THREADS := 1
+book test student bundle: export OPENBLAS_NUM_THREADS := 1
+book test student bundle: export OMP_NUM_THREADS := 1
 
 # (Re)install when requirements.txt or pyproject.toml change.
 $(STAMP): requirements.txt pyproject.toml
@@ -32,6 +32,17 @@ test: $(STAMP)
 
 student: $(STAMP)
 	$(BIN)/python -m tools.editions student
+
+# The course bundle for a JupyterHub or Colab: student notebooks, the nnlite wheel and a README for
+# students, in _build/bundle/nnlite-course.zip.
+bundle: $(STAMP)
+	$(BIN)/python -m tools.bundle
+
+# make grade SUBMISSIONS=DIR GRADES=FILE.csv [TIMEOUT=300]: DIR/<student>/<chapter>.ipynb; see the instructor guide.
+TIMEOUT ?= 300
+grade: $(STAMP)
+	@test -n "$(SUBMISSIONS)" -a -n "$(GRADES)" || { echo "usage: make grade SUBMISSIONS=DIR GRADES=FILE.csv [TIMEOUT=300]"; exit 2; }
+	$(BIN)/python -m tools.grade "$(SUBMISSIONS)" "$(GRADES)" --timeout $(TIMEOUT)
 
 # make bench BENCH_ARGS="--native-blas --book": see benchmarks/README.md for the options.
 bench: $(STAMP)
