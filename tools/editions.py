@@ -149,7 +149,7 @@ def split_prose(source, in_gate=False):
 # Whole notebooks
 
 
-def _preprocessors():
+def _preprocessors(keep_code_solutions=False):
     from nbconvert.preprocessors import ClearOutputPreprocessor, Preprocessor
 
     class StripSolutionsPreprocessor(Preprocessor):
@@ -170,7 +170,9 @@ def _preprocessors():
                     continue                        # a code cell inside a gated solution
                 else:
                     if cell.cell_type == "code":
-                        cell.source = strip_code_solution(cell.source, where)
+                        stripped = strip_code_solution(cell.source, where)   # checks the markers pair up
+                        if not keep_code_solutions:
+                            cell.source = stripped
                     cells.append(cell)
             if in_gate:
                 raise SolutionMarkerError(f"{name}: a {{solution-start}} is never closed by {{solution-end}}.")
@@ -181,7 +183,8 @@ def _preprocessors():
     return StripSolutionsPreprocessor(), ClearOutputPreprocessor()
 
 
-def student_notebook(nb, name="a notebook", *, markdown=True, values=None, book=None, cwd=None, root=ROOT):
+def student_notebook(nb, name="a notebook", *, markdown=True, values=None, book=None, cwd=None, root=ROOT,
+                     keep_code_solutions=False):
     """The student version of the notebook ``nb`` (an nbformat NotebookNode; a changed copy is returned).
 
     ``name`` is the chapter's file name (``NN_name.ipynb``: it gives the chapter number). With ``markdown``
@@ -189,7 +192,8 @@ def student_notebook(nb, name="a notebook", *, markdown=True, values=None, book=
     myst_nb; ``values`` are its ``{eval}`` values (computed, or read from the cache, when not given: the
     chapter runs in ``cwd``, default ``chapters/``) and ``book`` the :class:`tools.markdown.Book` it
     refers to (read from ``root`` when not given). Without ``markdown`` (the student edition of the
-    book) the MyST stays for Sphinx.
+    book) the MyST stays for Sphinx. With ``keep_code_solutions`` the code solutions stay between their
+    markers (nbgrader's ``source`` notebooks: ``nbgrader generate_assignment`` strips them itself).
     """
     import copy
 
@@ -204,7 +208,7 @@ def student_notebook(nb, name="a notebook", *, markdown=True, values=None, book=
             values = evaluate.chapter_values(nb, name, cwd=cwd, root=root)
         nb = md.convert_notebook(nb, name, book=book or md.Book.load(root), values=values)
     resources = {"metadata": {"name": name}}
-    for preprocessor in _preprocessors():
+    for preprocessor in _preprocessors(keep_code_solutions):
         nb, resources = preprocessor.preprocess(nb, resources)
     stem = Path(name).stem
     number = re.match(r"(\d+)_", stem)
@@ -244,7 +248,8 @@ def _write_if_changed(nb, path, like):
     os.utime(path, (stat.st_atime, stat.st_mtime))
 
 
-def write_student_notebooks(out=ROOT / "student", root=ROOT, markdown=True, jobs=None, progress=None):
+def write_student_notebooks(out=ROOT / "student", root=ROOT, markdown=True, jobs=None, progress=None,
+                            keep_code_solutions=False):
     """Write the student version of every chapter into ``out``; returns the paths written.
 
     With ``markdown`` (``make student``) the notebooks are plain Markdown, their ``{eval}`` values
@@ -271,7 +276,7 @@ def write_student_notebooks(out=ROOT / "student", root=ROOT, markdown=True, jobs
     written = []
     for source, nb, chapter_values in zip(sources, notebooks, values):
         student = student_notebook(nb, name=source.name, markdown=markdown, values=chapter_values, book=book,
-                                   root=root)
+                                   root=root, keep_code_solutions=keep_code_solutions)
         nbformat.validate(student)
         target = out / source.name
         _write_if_changed(student, target, like=source)
@@ -507,6 +512,9 @@ def main(argv=None):
     student = sub.add_parser("student", help="write the student notebooks (no solutions, plain Markdown) into student/")
     student.add_argument("--out", default=str(ROOT / "student"), help="folder for the notebooks (default: student/)")
     sub.add_parser("guide", help="refresh the per-chapter tables of book/instructor_guide.md")
+    source = sub.add_parser("nbgrader-source", help="the chapters as nbgrader source notebooks: student "
+                            "notebooks whose code solutions stay between their markers")
+    source.add_argument("--out", required=True, help="folder for the notebooks (e.g. source/ch03 of a course)")
     args = parser.parse_args(argv)
     if args.command == "guide":
         changed = write_instructor_guide()
@@ -514,6 +522,11 @@ def main(argv=None):
         return 0
     if args.command == "book":
         return build_book(args.edition)
+    if args.command == "nbgrader-source":
+        written = write_student_notebooks(args.out, progress=lambda line: print(line, flush=True),
+                                          keep_code_solutions=True)
+        print(f"Wrote {len(written)} nbgrader source notebooks to {args.out}")
+        return 0
     if args.command == "student":
         from tools.evaluate import EvalError
         from tools.markdown import MystConversionError
