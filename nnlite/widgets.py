@@ -48,7 +48,6 @@ from . import plot
 from .errors import NNLiteError
 
 MAX_FRAMES = 150
-KERNEL_NOTE = "needs a running kernel"
 # CSS classes on the controls, read by the rendered book's book/_ext/static/widgets-offline.js: on a page
 # with no kernel it disables every LIVE_CLASS control and replaces the text of its KERNEL_NOTE_CLASS label
 # with the reason, so a reader never moves a control that does nothing.
@@ -228,8 +227,9 @@ class FrameWidget(ipw.VBox):
             control.add_class(LIVE_CLASS)
         rows = [ipw.HTML(f"<b>{title}</b>")]
         rows += [_row(c) for c in self.responsive.values()]
-        rows += [ipw.HBox([c, ipw.Label(f"({KERNEL_NOTE})").add_class(KERNEL_NOTE_CLASS)])
-                 for c in self.live.values()]
+        # The note beside a live-only control stays empty in a notebook, where a kernel runs it; the
+        # book's pages (no kernel) write the reason into it and disable the control.
+        rows += [ipw.HBox([c, ipw.Label("").add_class(KERNEL_NOTE_CLASS)]) for c in self.live.values()]
         if note:
             rows.append(ipw.HTML(f'<span style="font-size:90%">{note}</span>'))
         self.controls = ipw.VBox(rows)

@@ -583,6 +583,12 @@ def test_no_myst_is_left_in_the_student_notebook(real_student_notebooks, chapter
                                                                             if c.cell_type == "markdown"), re.M)
     assert exercises == [(str(number), str(k)) for k in range(1, len(directives) + 1)]
     assert student.metadata["nnlite"] == {"chapter": chapter.stem, "number": number, "edition": "student"}
+    written = [e["number"] for e in editions.chapter_exercises(full, number) if e["kind"] == "written"]
+    for exercise in written:                      # a place to write each written answer, right below it
+        index = next(i for i, c in enumerate(student.cells) if c.cell_type == "markdown"
+                     and re.match(rf"### Exercise {re.escape(exercise)} ", c.source))
+        assert student.cells[index + 1].source == editions.ANSWER_CELL.format(number=exercise)
+    assert len({c.id for c in student.cells}) == len(student.cells), "cell ids are unique"
 
 
 def test_every_term_of_the_chapters_is_in_the_glossary():

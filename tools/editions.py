@@ -21,6 +21,7 @@ chapter (:mod:`tools.evaluate`). The student edition of the book keeps the MyST,
 """
 
 import argparse
+import copy
 import hashlib
 import os
 import re
@@ -198,6 +199,9 @@ def student_notebook(nb, name="a notebook", *, markdown=True, values=None, book=
     import copy
 
     nb = copy.deepcopy(nb)
+    chapter_number = re.match(r"(\d+)_", Path(name).stem)
+    written = {e["number"] for e in chapter_exercises(nb, int(chapter_number.group(1)) if chapter_number else 0)
+               if e["kind"] == "written"}
     if markdown:
         from tools import markdown as md
 
@@ -212,9 +216,40 @@ def student_notebook(nb, name="a notebook", *, markdown=True, values=None, book=
         nb, resources = preprocessor.preprocess(nb, resources)
     stem = Path(name).stem
     number = re.match(r"(\d+)_", stem)
+    if markdown:
+        _add_answer_cells(nb, written)
     nb.metadata["nnlite"] = {"chapter": stem, "number": int(number.group(1)) if number else None,
                              "edition": "student"}
     return nb
+
+
+ANSWER_CELL = "**Your answer to Exercise {number}.** *(Double-click this cell and write here.)*"
+_EXERCISE_HEADING = re.compile(r"^#{2,4} Exercise (\d+\.\d+)\b", re.M)
+
+
+def _add_answer_cells(nb, written):
+    """After each written exercise of a student notebook (plain Markdown), a cell to answer it in."""
+    import nbformat
+
+    cells = []
+    for cell in nb.cells:
+        starts = [m.start() for m in _EXERCISE_HEADING.finditer(cell.source)] if cell.cell_type == "markdown" else []
+        if not starts:
+            cells.append(cell)
+            continue
+        pieces = [cell.source[:starts[0]]] + [cell.source[a:b] for a, b in zip(starts, starts[1:] + [None])]
+        for index, piece in enumerate(pieces):
+            if not piece.strip():
+                continue
+            part = copy.deepcopy(cell) if index else cell
+            part.source = piece.strip("\n")
+            if index:
+                part["id"] = nbformat.v4.new_markdown_cell().id      # a cell id of its own
+            cells.append(part)
+            match = _EXERCISE_HEADING.match(piece)
+            if match and match.group(1) in written:
+                cells.append(nbformat.v4.new_markdown_cell(ANSWER_CELL.format(number=match.group(1))))
+    nb.cells = cells
 
 
 def solutions(nb):
@@ -337,8 +372,10 @@ def _field(text, name):
 
 
 def _chapter_links(text):
-    """{doc} links written relative to chapters/ made absolute, so they work from book/."""
-    return re.sub(r"\{doc\}`([^`<]*<)?(\d\d_\w+)(>?)`", lambda m: f"{{doc}}`{m[1] or ''}/chapters/{m[2]}{m[3]}`", text)
+    """Links to chapters written relative to chapters/ ({doc} roles, or Markdown links to the .ipynb that
+    JupyterLab and the student notebooks follow too) made to work from book/."""
+    text = re.sub(r"\{doc\}`([^`<]*<)?(\d\d_\w+)(>?)`", lambda m: f"{{doc}}`{m[1] or ''}/chapters/{m[2]}{m[3]}`", text)
+    return re.sub(r"\]\((\d\d_\w+)\.ipynb\)", r"](../chapters/\1.ipynb)", text)
 
 
 def chapter_overview(path):
