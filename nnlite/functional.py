@@ -36,13 +36,21 @@ def _as_float(name, x):
     return array, scalar
 
 
+def _no_scores(array, axis):
+    if isinstance(axis, bool) or not isinstance(axis, (int, np.integer)) or not -array.ndim <= axis < max(array.ndim, 1):
+        raise ShapeError(f"axis {axis!r} does not exist in an array of shape {array.shape}: use -1 for the "
+                         "last axis (the scores of each row).")
+    return array.ndim > 0 and array.shape[axis] == 0
+
+
 def _elementwise(function):
     """Let ``function`` (written for float arrays) take numbers, lists and any real dtype (module docstring)."""
     @functools.wraps(function)
     def wrapper(x, *args, **kwargs):
         array, scalar = _as_float(function.__name__, x)
-        if "axis" in function.__code__.co_varnames and (scalar or 0 in array.shape):
-            got = "a single number" if scalar else f"an empty array of shape {array.shape}"
+        axis = kwargs.get("axis", args[0] if args else -1)
+        if "axis" in function.__code__.co_varnames and (scalar or _no_scores(array, axis)):
+            got = "a single number" if scalar else f"no scores along axis {axis} (shape {array.shape})"
             raise ShapeError(f"F.{function.__name__} works along an axis of scores, but got {got}. "
                              "Pass at least one score per row, e.g. F.softmax(np.array([1.0, 2.0, 3.0])).")
         out = np.asarray(function(array, *args, **kwargs)).astype(array.dtype, copy=False)

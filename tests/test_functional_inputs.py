@@ -54,7 +54,7 @@ def test_non_numbers_get_an_nnlite_type_error(name, bad):
 
 @pytest.mark.parametrize("name", ALONG_AN_AXIS)
 def test_softmax_of_a_single_number_says_what_to_pass(name):
-    with pytest.raises(nl.ShapeError, match="single number|empty array"):
+    with pytest.raises(nl.ShapeError, match="single number|no scores"):
         getattr(F, name)(2.0)
     np.testing.assert_allclose(F.softmax([1.0, 1.0]), [0.5, 0.5])
 

@@ -326,7 +326,8 @@ def test_student_notebook_drops_written_solutions_and_numbers_exercises():
         new_markdown_cell("```{solution-end}\n```\n\nThe end.")], metadata=copy.deepcopy(KERNEL))
     student = editions.student_notebook(nb, "05_backpropagation.ipynb", values={}, book=book())
     assert [c.source for c in student.cells] == [
-        "### Exercise 5.1 · Where? · ★★☆\n\nCount them.", "### Exercise 5.2 · Code · ★☆☆\n\nWrite `f`.",
+        "### Exercise 5.1 · Where? · ★★☆\n\nCount them.", editions.ANSWER_CELL.format(number="5.1"),
+        "### Exercise 5.2 · Code · ★☆☆\n\nWrite `f`.",
         "def f():\n    # YOUR CODE HERE\n    raise NotImplementedError()", "The end."]
 
 

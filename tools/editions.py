@@ -344,15 +344,17 @@ def split_title(title):
 
 def chapter_exercises(nb, number):
     """Every exercise of a chapter notebook, code and written, in the order (and with the numbers) the
-    book prints them: dicts with number ("3.2"), title, difficulty, label, kind ("code" or "written"),
-    and for code exercises the checker's name and the points of its checker cell."""
+    book prints them: dicts with number ("3.2"), title, difficulty, label, kind ("code": gated around
+    code cells, or "written"), and for a checked code exercise the checker's name and the points of its
+    checker cell."""
     exercises, current = [], None
     for cell in nb.cells:
         if cell.cell_type == "markdown":
             for match in _EXERCISE_OPEN.finditer(cell.source):
                 title, difficulty = split_title(match["title"])
+                kind = "code" if match["kind"] == "exercise-start" else "written"     # gated around code cells
                 current = {"number": f"{number}.{len(exercises) + 1}", "title": title, "difficulty": difficulty,
-                           "label": match["label"] or "", "kind": "written", "checker": None, "points": None}
+                           "label": match["label"] or "", "kind": kind, "checker": None, "points": None}
                 exercises.append(current)
                 if match["kind"] == "exercise":
                     current = None
@@ -361,8 +363,7 @@ def chapter_exercises(nb, number):
         elif cell.cell_type == "code" and current is not None:
             checked = _CHECKED.search(cell.source)
             if checked:
-                current.update(kind="code", checker=checked["checker"],
-                               points=cell.metadata.get("nbgrader", {}).get("points"))
+                current.update(checker=checked["checker"], points=cell.metadata.get("nbgrader", {}).get("points"))
     return exercises
 
 
@@ -431,7 +432,8 @@ def instructor_tables(root=ROOT):
         for exercise in chapter["exercises"]:
             title = exercise["title"].replace("|", "\\|")
             difficulty = STARS.get(exercise["difficulty"], "not stated")
-            checker = f"`check.{exercise['checker']}`" if exercise["kind"] == "code" else "— (discussion)"
+            checker = (f"`check.{exercise['checker']}`" if exercise["checker"]
+                       else "— (discussion)" if exercise["kind"] == "written" else "— (not checked)")
             points = exercise["points"] if exercise["points"] is not None else "—"
             lines.append(f"| {exercise['number']} | {title} | {exercise['kind']} | {difficulty} | {points} | {checker} |")
         lines.append("")

@@ -64,7 +64,7 @@ def chapters(root=ROOT):
     for path in editions.chapter_notebooks(root):
         nb = nbformat.read(path, as_version=4)
         number = int(path.name[:2])
-        exercises = [e for e in editions.chapter_exercises(nb, number) if e["kind"] == "code"]
+        exercises = [e for e in editions.chapter_exercises(nb, number) if e["checker"]]
         found[path.stem] = {"path": path, "number": number, "exercises": exercises}
     return found
 
