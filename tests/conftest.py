@@ -1,6 +1,7 @@
 """Shared fixtures, and strict mode: with NNLITE_STRICT=1 a skipped parity or browser test fails."""
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -37,3 +38,20 @@ def built_book():
     if result.returncode != 0:
         pytest.fail("The book build failed (Sphinx warnings are errors):\n" + result.stdout[-6000:] + result.stderr[-3000:])
     return ROOT / "_build" / "html"
+
+
+CHROMIUM = os.environ.get("NNLITE_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One headless Chromium (Debian's, driven by Playwright) for every browser test of the session."""
+    sync_api = pytest.importorskip("playwright.sync_api", reason="Playwright is not installed "
+                                   "(pip install playwright; the browser is Debian's chromium)")
+    if not Path(CHROMIUM).exists() and not shutil.which(CHROMIUM):
+        pytest.skip(f"Chromium not found at {CHROMIUM} (apt-get install chromium)")
+    with sync_api.sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()

@@ -17,7 +17,7 @@ sys.path.insert(0, str(ROOT / "book" / "_ext"))
 from code_solutions import split_solution  # noqa: E402
 
 from tools import editions  # noqa: E402
-from tests.test_browser import browser, html_dir, server  # noqa: E402,F401  (shared fixtures)
+from tests.test_browser import html_dir, server  # noqa: E402,F401  (the built book, served)
 
 CHAPTERS = editions.chapter_notebooks(ROOT)
 BEGIN = "### BEGIN SOLUTION"
