@@ -44,9 +44,11 @@ CHROMIUM = os.environ.get("NNLITE_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
-    """One headless Chromium (Debian's, driven by Playwright) for every browser test of the session."""
+    """One headless Chromium (Debian's, driven by Playwright) for the browser tests of a module. Not one
+    per session: while Playwright's synchronous API is open, the main thread counts as running an event
+    loop, and asyncio.run() in any later test would fail."""
     sync_api = pytest.importorskip("playwright.sync_api", reason="Playwright is not installed "
                                    "(pip install playwright; the browser is Debian's chromium)")
     if not Path(CHROMIUM).exists() and not shutil.which(CHROMIUM):
