@@ -23,7 +23,7 @@ from .init import manual_seed
 from .layers import Dense, Flatten, GELU, LeakyReLU, ReLU, Sigmoid, Softmax, Tanh
 from .losses import BCEWithLogitsLoss, CrossEntropyLoss, Loss, MSELoss
 from .normalization import BatchNorm, Dropout, LayerNorm
-from .optim import Adam, Optimizer, SGD
+from .optim import SGD, Adam, AdamW, Optimizer, clip_grad_norm
 from .pooling import AvgPool1D, AvgPool2D, MaxPool1D, MaxPool2D
 from .recurrent import GRU, RNN, BiGRU, Bidirectional, LastStep
 from .residual import Residual, ResidualBlock
@@ -47,9 +47,9 @@ __all__ = [
     "AvgPool1D", "AvgPool2D", "BatchNorm", "Conv1D", "Conv2D", "Dropout", "LayerNorm", "MaxPool1D", "MaxPool2D",
     "Residual", "ResidualBlock",
     "BiGRU", "Bidirectional", "GRU", "LastStep", "RNN",
-    "Adam", "BCEWithLogitsLoss", "CheckpointError", "CrossEntropyLoss", "Dense", "Flatten", "GELU",
+    "Adam", "AdamW", "BCEWithLogitsLoss", "CheckpointError", "CrossEntropyLoss", "Dense", "Flatten", "GELU",
     "History", "InputError", "Layer", "LeakyReLU", "Loss", "MSELoss", "NNLiteError", "NNLiteTypeError", "NonFiniteError", "Optimizer",
     "Parameter", "ReLU", "SGD", "Sequential", "ShapeError", "Sigmoid", "Softmax", "Tanh",
-    "TrainingDiverged", "accuracy", "datasets", "evaluate", "expect_version", "fit", "functional", "gradcheck", "init",
+    "TrainingDiverged", "accuracy", "clip_grad_norm", "datasets", "evaluate", "expect_version", "fit", "functional", "gradcheck", "init",
     "load", "manual_seed", "rel_error", "save",
 ]

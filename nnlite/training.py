@@ -7,6 +7,7 @@ import numpy as np
 from .core import Layer, as_float, check_finite
 from .errors import InputError, NNLiteError, NNLiteTypeError, NonFiniteError, ShapeError, TrainingDiverged
 from .losses import BCEWithLogitsLoss, CrossEntropyLoss, Loss
+from .optim import clip_grad_norm
 
 
 class History:
@@ -142,7 +143,7 @@ def _check_data(X, y, what, where="fit"):
 
 @np.errstate(over="ignore", invalid="ignore")   # a blow-up is reported as TrainingDiverged, not as warnings
 def fit(model, loss_fn, optimizer, X, y, epochs=5, batch_size=64, validation=None, seed=0,
-        shuffle=True, progress=True):
+        shuffle=True, progress=True, clip=None):
     """Train ``model`` with mini-batch gradient descent; return a History.
 
     Each epoch shuffles the examples (seeded, so runs repeat exactly), and for every batch runs
@@ -156,6 +157,8 @@ def fit(model, loss_fn, optimizer, X, y, epochs=5, batch_size=64, validation=Non
         epochs, batch_size: passes over the data and examples per step.
         validation: optional (X_val, y_val) measured after every epoch.
         seed: seed of the shuffling.  progress: show a progress bar (in notebooks and terminals).
+        clip: None, or a max norm: before every step the gradients are clipped to it together
+            (``nl.clip_grad_norm``), which keeps one huge gradient from throwing the weights away.
 
     Raises:
         TrainingDiverged: the loss became NaN or infinite, or an epoch's loss grew to ``EXPLODED`` times
@@ -163,6 +166,9 @@ def fit(model, loss_fn, optimizer, X, y, epochs=5, batch_size=64, validation=Non
         NonFiniteError: the data, the targets or the model's weights hold NaN or infinity (nothing trained).
     """
     _check_pieces("fit", model, loss_fn, optimizer)
+    if clip is not None and (isinstance(clip, bool) or not isinstance(clip, (int, float, np.integer, np.floating))
+                             or not math.isfinite(clip) or clip <= 0):
+        raise NNLiteError(f"fit: clip must be None or a positive max norm such as 1.0, got {clip!r}.")
     for name, value in (("epochs", epochs), ("batch_size", batch_size)):
         _check_count("fit", name, value)
     X, y = _check_data(X, y, "training")
@@ -204,6 +210,8 @@ def fit(model, loss_fn, optimizer, X, y, epochs=5, batch_size=64, validation=Non
                 if first_loss is None:
                     first_loss = loss
                 model.backward(loss_fn.backward(), input_grad=False)
+                if clip is not None:
+                    clip_grad_norm(optimizer.params, clip)
                 optimizer.step()
                 optimizer.zero_grad()
                 total_loss += loss * len(idx)
