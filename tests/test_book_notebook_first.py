@@ -54,7 +54,7 @@ def test_split_solution_gives_the_stub_and_the_solution():
     stub, solution = split_solution(source)
     assert stub == "def relu(x):\n    # YOUR CODE HERE\n    raise NotImplementedError()\n"
     assert solution == "def relu(x):\n    return np.maximum(0, x)\n"
-    assert stub == editions.strip_code_solution(source), "the book's stub and the student notebook's agree"
+    assert stub == editions.strip_code_solution(source), "the book's stub is the student notebook's"
 
 
 def test_split_solution_leaves_unpaired_markers_alone():
@@ -143,3 +143,11 @@ def test_solution_hidden_on_load_and_shown_by_the_toggle(browser, server):  # no
     assert hidden.is_visible()
     assert solution in page.evaluate("() => document.querySelector('article').innerText")
     page.close()
+
+
+@pytest.mark.book
+def test_code_blocks_in_prose_keep_their_markers(built_book):
+    """The instructor guide shows how a solution is marked: a code block in prose is not a cell to hide."""
+    html = (built_book / "book" / "instructor_guide.html").read_text(encoding="utf-8")
+    assert "nnlite-solution-toggle" not in html
+    assert BEGIN in plain(html)

@@ -154,57 +154,49 @@ def _slug(text):
     return re.sub(r"[^A-Za-z0-9]+", "-", text).strip("-")[:60]
 
 
-def _press(page, control, kind):
-    """Move a control one step with the keyboard: ArrowRight on a slider's handle; for toggle
-    buttons, Tab from the selected button to the next one and press Space."""
-    if kind == "slider":
-        handle = control.locator(".noUi-handle").first
-        handle.focus()
-        page.keyboard.press("ArrowRight")
-        return
-    buttons = control.locator("button")
-    selected = next(i for i in range(buttons.count()) if "mod-active" in (buttons.nth(i).get_attribute("class") or ""))
-    target = (selected + 1) % buttons.count()
-    buttons.nth(target).focus()
-    page.keyboard.press("Space")
-
-
-def test_responsive_controls_change_the_figure(browser, server, html_dir):
+def each_widget(browser, server, html_dir, failures):
+    """Every widget on every built page, scrolled into view: yields (page path, page, index, widget).
+    What a page did wrong (console errors, failed or off-site requests) is added to ``failures``."""
     pages = widget_pages(html_dir)
     if not pages:
         pytest.fail("no page of the book has saved widget state: were the notebooks executed with widgets?")
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    checked, failures = [], []
     for rel in pages:
         page, watch = open_page(browser, server, rel)
         wait_for_widgets(page)
-        page.wait_for_selector(".nnlite-widget", timeout=WIDGET_TIMEOUT_MS)
+        page.wait_for_selector(".nnlite-widget img.nnlite-frame", timeout=WIDGET_TIMEOUT_MS)
         widgets = page.locator(".nnlite-widget")
         for w in range(widgets.count()):
             widget = widgets.nth(w)
             widget.scroll_into_view_if_needed()
-            controls = widget.locator(".nnlite-responsive")
-            assert controls.count() > 0, f"{rel}: widget {w} has no control that responds without a kernel"
-            for c in range(controls.count()):
-                control = controls.nth(c)
-                kind = "slider" if control.locator(".noUi-handle").count() else "buttons"
-                frames_before = widget.evaluate(VISIBLE_FRAME_JS)
-                name = f"{_slug(rel)}-w{w}-c{c}-{kind}"
-                widget.screenshot(path=str(ARTIFACTS / f"{name}-before.png"))
-                _press(page, control, kind)
-                page.wait_for_timeout(150)
-                frames_after = widget.evaluate(VISIBLE_FRAME_JS)
-                widget.screenshot(path=str(ARTIFACTS / f"{name}-after.png"))
-                label = f"{rel} widget {w} control {c} ({kind})"
-                checked.append(label)
-                if len(frames_before) != 1 or len(frames_after) != 1:
-                    failures.append(f"{label}: expected one visible frame, saw {len(frames_before)} before and "
-                                    f"{len(frames_after)} after")
-                elif frames_before == frames_after:
-                    failures.append(f"{label}: the figure did not change ({frames_before[0][:80]})")
+            yield rel, page, w, widget
         if watch.problems:
             failures.append(f"{rel}: " + "; ".join(watch.problems))
         page.close()
+
+
+def test_responsive_controls_change_the_figure(browser, server, html_dir):
+    checked, failures = [], []
+    for rel, page, w, widget in each_widget(browser, server, html_dir, failures):
+        controls = widget.locator(".nnlite-responsive")
+        assert controls.count() > 0, f"{rel}: widget {w} has no control that responds without a kernel"
+        for c in range(controls.count()):
+            control = controls.nth(c)
+            kind = "slider" if control.locator(".noUi-handle").count() else "buttons"
+            frames_before = widget.evaluate(VISIBLE_FRAME_JS)
+            name = f"{_slug(rel)}-w{w}-c{c}-{kind}"
+            widget.screenshot(path=str(ARTIFACTS / f"{name}-before.png"))
+            _move(page, control, kind)
+            page.wait_for_timeout(150)
+            frames_after = widget.evaluate(VISIBLE_FRAME_JS)
+            widget.screenshot(path=str(ARTIFACTS / f"{name}-after.png"))
+            label = f"{rel} widget {w} control {c} ({kind})"
+            checked.append(label)
+            if len(frames_before) != 1 or len(frames_after) != 1:
+                failures.append(f"{label}: expected one visible frame, saw {len(frames_before)} before and "
+                                f"{len(frames_after)} after")
+            elif frames_before == frames_after:
+                failures.append(f"{label}: the figure did not change ({frames_before[0][:80]})")
     assert checked, "no responsive control found"
     assert not failures, "\n".join(failures)
 
@@ -294,68 +286,54 @@ def test_every_control_changes_the_figure_or_is_disabled_with_the_reason(browser
     """Each control a reader can reach in every widget of the book: either it is disabled (for the
     pointer, the keyboard and assistive technology) with the reason visible beside it, its tooltip and
     its accessible description, and a key press changes nothing; or a key press changes the figure."""
-    pages = widget_pages(html_dir)
-    if not pages:
-        pytest.fail("no page of the book has saved widget state: were the notebooks executed with widgets?")
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
     summary, failures = [], []
-    for rel in pages:
-        page, watch = open_page(browser, server, rel)
-        wait_for_widgets(page)
-        page.wait_for_selector(".nnlite-widget img.nnlite-frame", timeout=WIDGET_TIMEOUT_MS)
-        widgets = page.locator(".nnlite-widget")
-        for w in range(widgets.count()):
-            widget = widgets.nth(w)
-            widget.scroll_into_view_if_needed()
-            widget.screenshot(path=str(ARTIFACTS / f"{_slug(rel)}-w{w}-static.png"))
-            controls = widget.evaluate(CONTROLS_JS)
-            if not controls:
-                failures.append(f"{rel} widget {w}: no control found")
-            counts = {"responds": 0, "disabled": 0}
-            for info in controls:
-                label = f"{rel} widget {w} control {info['n']} ({info['kind']} {info['label'].strip()!r})"
-                control = widget.locator(f"[data-control='{info['n']}']")
-                if any(info["off"]) and not all(info["off"]):
-                    failures.append(f"{label}: partly disabled {info['off']}")
-                    continue
-                disabled = all(info["off"])
-                if disabled:
-                    if KERNEL_REASON not in info["shown"]:
-                        failures.append(f"{label}: disabled, but no visible reason beside it ({info['shown']!r})")
-                    if not all(KERNEL_REASON in t for t in info["titles"]):
-                        failures.append(f"{label}: disabled, but not every part has the reason as tooltip")
-                    if not all(KERNEL_REASON in d for d in info["described"]):
-                        failures.append(f"{label}: disabled, but its accessible description is not the visible reason")
-                frames_before = widget.evaluate(VISIBLE_FRAME_JS)
-                value_before = control.evaluate(CONTROL_VALUE_JS)
-                try:
-                    _move(page, control, info["kind"])
-                except AssertionError as err:
-                    failures.append(f"{label}: {err}")
-                    continue
-                page.wait_for_timeout(150)
-                frames_after = widget.evaluate(VISIBLE_FRAME_JS)
-                value_after = control.evaluate(CONTROL_VALUE_JS)
-                if len(frames_before) != 1 or len(frames_after) != 1:
-                    failures.append(f"{label}: expected one visible frame, saw {len(frames_before)} before and "
-                                    f"{len(frames_after)} after")
-                elif disabled:
-                    counts["disabled"] += 1
-                    if (frames_before, value_before) != (frames_after, value_after):
-                        failures.append(f"{label}: disabled, yet a key press moved it ({value_before!r} -> "
-                                        f"{value_after!r})")
-                else:
-                    counts["responds"] += 1
-                    if value_before == value_after:
-                        failures.append(f"{label}: a key press did not move it (stays {value_before!r})")
-                    elif frames_before == frames_after:
-                        failures.append(f"{label}: moved from {value_before!r} to {value_after!r}, but the figure "
-                                        f"did not change ({frames_before[0][:80]})")
-            summary.append(f"{rel} widget {w}: {len(controls)} controls, {counts['responds']} respond, "
-                           f"{counts['disabled']} disabled with the reason")
-        if watch.problems:
-            failures.append(f"{rel}: " + "; ".join(watch.problems))
-        page.close()
+    for rel, page, w, widget in each_widget(browser, server, html_dir, failures):
+        widget.screenshot(path=str(ARTIFACTS / f"{_slug(rel)}-w{w}-static.png"))
+        controls = widget.evaluate(CONTROLS_JS)
+        if not controls:
+            failures.append(f"{rel} widget {w}: no control found")
+        counts = {"responds": 0, "disabled": 0}
+        for info in controls:
+            label = f"{rel} widget {w} control {info['n']} ({info['kind']} {info['label'].strip()!r})"
+            control = widget.locator(f"[data-control='{info['n']}']")
+            if any(info["off"]) and not all(info["off"]):
+                failures.append(f"{label}: partly disabled {info['off']}")
+                continue
+            disabled = all(info["off"])
+            if disabled:
+                if KERNEL_REASON not in info["shown"]:
+                    failures.append(f"{label}: disabled, but no visible reason beside it ({info['shown']!r})")
+                if not all(KERNEL_REASON in t for t in info["titles"]):
+                    failures.append(f"{label}: disabled, but not every part has the reason as tooltip")
+                if not all(KERNEL_REASON in d for d in info["described"]):
+                    failures.append(f"{label}: disabled, but its accessible description is not the visible reason")
+            frames_before = widget.evaluate(VISIBLE_FRAME_JS)
+            value_before = control.evaluate(CONTROL_VALUE_JS)
+            try:
+                _move(page, control, info["kind"])
+            except AssertionError as err:
+                failures.append(f"{label}: {err}")
+                continue
+            page.wait_for_timeout(150)
+            frames_after = widget.evaluate(VISIBLE_FRAME_JS)
+            value_after = control.evaluate(CONTROL_VALUE_JS)
+            if len(frames_before) != 1 or len(frames_after) != 1:
+                failures.append(f"{label}: expected one visible frame, saw {len(frames_before)} before and "
+                                f"{len(frames_after)} after")
+            elif disabled:
+                counts["disabled"] += 1
+                if (frames_before, value_before) != (frames_after, value_after):
+                    failures.append(f"{label}: disabled, yet a key press moved it ({value_before!r} -> "
+                                    f"{value_after!r})")
+            else:
+                counts["responds"] += 1
+                if value_before == value_after:
+                    failures.append(f"{label}: a key press did not move it (stays {value_before!r})")
+                elif frames_before == frames_after:
+                    failures.append(f"{label}: moved from {value_before!r} to {value_after!r}, but the figure "
+                                    f"did not change ({frames_before[0][:80]})")
+        summary.append(f"{rel} widget {w}: {len(controls)} controls, {counts['responds']} respond, "
+                       f"{counts['disabled']} disabled with the reason")
     print("\n".join(summary))
     assert summary, "no widget found"
     assert not failures, "\n".join(failures)
@@ -387,42 +365,23 @@ LIVE_CONTROLS_JS = """() => [...document.querySelectorAll('.nnlite-widget')].map
 
 @pytest.fixture(scope="module")
 def jupyterlab(tmp_path_factory):
-    """A JupyterLab server on 127.0.0.1 with one notebook; yields its URL (with token)."""
-    import socket
-    import subprocess
-    import sys
-    import time
-    import urllib.request
+    """A JupyterLab server on 127.0.0.1 with one notebook; yields the notebook's URL (with token)."""
     pytest.importorskip("jupyterlab", reason="JupyterLab is not installed (it is in requirements.txt)")
     nbformat = pytest.importorskip("nbformat")
-    root = tmp_path_factory.mktemp("lab")
+    from tests._jupyter import ANNOUNCEMENTS, JupyterServer
+
+    home = tmp_path_factory.mktemp("lab")
+    root = home / "root"
+    root.mkdir()
     nb = nbformat.v4.new_notebook()
     nb.cells = [nbformat.v4.new_code_cell(LIVE_NOTEBOOK)]
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     nbformat.write(nb, root / "live.ipynb")
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    token = "nnlite-test"
-    server = subprocess.Popen(
-        [sys.executable, "-m", "jupyterlab", "--no-browser", "--allow-root", f"--port={port}",
-         "--ServerApp.ip=127.0.0.1", f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}",
-         "--LabApp.news_url=", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
+    server = JupyterServer("lab", root, home, disabled=[ANNOUNCEMENTS]).start()
     try:
-        for _ in range(120):
-            try:
-                urllib.request.urlopen(f"{base}/api/status?token={token}", timeout=2)
-                break
-            except OSError:
-                time.sleep(1)
-        else:
-            pytest.fail("JupyterLab did not start within two minutes")
-        yield f"{base}/lab/tree/live.ipynb?token={token}"
+        yield server.url("live.ipynb")
     finally:
-        server.terminate()
-        server.wait(timeout=30)
+        server.stop()
 
 
 def _wait_for_alt(page, text):

@@ -206,9 +206,10 @@ def identify(path, course):
     try:
         nb = nbformat.read(path, as_version=4)
     except Exception as exc:
-        return name_match, None, f"{path.name} is not a readable notebook ({type(exc).__name__}); " \
-                                 "hand in the .ipynb file as Jupyter saved it"
-    stamp = nb.metadata.get("nnlite", {}).get("chapter") if isinstance(nb.metadata.get("nnlite"), dict) else None
+        return name_match, None, (f"{path.name} is not a readable notebook ({type(exc).__name__}); "
+                                  "hand in the .ipynb file as Jupyter saved it")
+    stamp = nb.metadata.get("nnlite")
+    stamp = stamp.get("chapter") if isinstance(stamp, dict) else None
     if stamp in course:
         note = ""
         if name_match and name_match != stamp:

@@ -8,38 +8,45 @@ a click or the keyboard. The student edition is built from the student notebooks
 nothing changes there.
 """
 
+import sys
+from pathlib import Path
+
 from docutils import nodes
 
 BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
-STUB = ("# YOUR CODE HERE", "raise NotImplementedError()")
+ROOT = Path(__file__).resolve().parents[2]        # the book's root, which holds tools/
 
 
 def split_solution(source):
-    """(stub, solution) views of a cell's source: the stub replaces every solution block with
-    ``# YOUR CODE HERE`` and ``raise NotImplementedError()``; the solution keeps the block, markers
-    dropped. Markers that do not pair up leave the source alone (the editions step reports them)."""
-    stub, solution, inside = [], [], False
-    for line in source.split("\n"):
-        text = line.strip()
-        if text.startswith(BEGIN) and not inside:
-            indent = line[:len(line) - len(line.lstrip())]
-            stub.extend(indent + s for s in STUB)
-            inside = True
-        elif text.startswith(END) and inside:
-            inside = False
-        else:
-            solution.append(line)
-            if not inside:
-                stub.append(line)
-    if inside:
+    """(stub, solution) views of a cell's source. The stub is what the student notebooks hold
+    (``tools.editions.strip_code_solution``); the solution is the cell with the marker lines dropped.
+    Markers that do not pair up give (source, None): the editions step reports them."""
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+    from tools.editions import SolutionMarkerError, strip_code_solution
+
+    try:
+        stub = strip_code_solution(source)
+    except SolutionMarkerError:
         return source, None
-    return "\n".join(stub), "\n".join(solution)
+    solution = "\n".join(line for line in source.split("\n") if not line.strip().startswith((BEGIN, END)))
+    return stub, solution
+
+
+def _cell_input(node):
+    """The notebook code cell's input container that holds ``node``, or None (a code block in prose)."""
+    while node is not None and "cell_input" not in node.get("classes", []):
+        node = node.parent
+    return node
 
 
 def hide_code_solutions(app, doctree):
+    """Show the stub of every notebook code cell holding a solution, and the solution in a toggle after
+    it. Code blocks in the prose (the instructor guide shows the markers) are left as written."""
     for block in list(doctree.findall(nodes.literal_block)):
         text = block.astext()
-        if BEGIN not in text:
+        cell_input = _cell_input(block)
+        if BEGIN not in text or cell_input is None:
             continue
         stub, solution = split_solution(text)
         if solution is None:
@@ -47,17 +54,13 @@ def hide_code_solutions(app, doctree):
         shown = nodes.literal_block(stub, stub, **{k: block[k] for k in ("language",) if k in block.attributes})
         shown["classes"] = list(block["classes"])
         block.replace_self(shown)
-        cell_input = shown.parent
-        while cell_input is not None and "cell_input" not in cell_input.get("classes", []):
-            cell_input = cell_input.parent
-        anchor = cell_input if cell_input is not None else shown
         hidden = nodes.literal_block(solution, solution, language=block.get("language", "ipython3"))
         toggle = nodes.container(classes=["nnlite-solution"])
         toggle += nodes.raw("", '<details class="nnlite-solution-toggle"><summary>Show solution</summary>',
                             format="html")
         toggle += hidden
         toggle += nodes.raw("", "</details>", format="html")
-        anchor.parent.insert(anchor.parent.index(anchor) + 1, toggle)
+        cell_input.parent.insert(cell_input.parent.index(cell_input) + 1, toggle)
 
 
 def setup(app):
