@@ -282,10 +282,26 @@ def _row(control):
     """ToggleButtons put their description on a line of its own; show it beside them, as sliders do."""
     if not isinstance(control, ipw.ToggleButtons) or not control.description:
         return control
-    label = ipw.HTML(f'<div style="text-align:right; padding-right:8px">{control.description}</div>',
+    # class nnlite-row-label: the book's widgets-offline.js names the button group by this label
+    label = ipw.HTML(f'<div class="nnlite-row-label" style="text-align:right; padding-right:8px">'
+                     f'{control.description}</div>',
                      layout=ipw.Layout(width=DESCRIPTION_WIDTH, min_width=DESCRIPTION_WIDTH))
     control.description = ""
     return ipw.HBox([label, control])
+
+
+def _tooltip(control, change=None):
+    """Hover text and, in JupyterLab, part of what is announced: the control's label and its value."""
+    value = control.label if isinstance(control, (ipw.SelectionSlider, ipw.Dropdown)) else control.value
+    control.tooltip = f"{control.description}: {value}"
+
+
+def _announce_value(control):
+    """Keep the control's tooltip at "label: value" as it moves (the live notebook's share of what the
+    book's pages announce with aria-valuetext; ipywidgets offers no ARIA attributes)."""
+    _tooltip(control)
+    control.observe(lambda change: _tooltip(control), names="value")
+    return control
 
 
 def _slider(description, values, value, spec="g"):
@@ -293,19 +309,24 @@ def _slider(description, values, value, spec="g"):
     ``fnum(value, spec)``."""
     values = [float(v) + 0.0 for v in values]              # + 0.0 turns -0.0 (np.round(-2e-16, 1)) into 0.0
     index = int(np.argmin(np.abs(np.asarray(values) - value)))
-    return ipw.SelectionSlider(options=[(fnum(v, spec), v) for v in values], value=values[index],
-                               description=description, continuous_update=True,
-                               style={"description_width": DESCRIPTION_WIDTH}, layout=ipw.Layout(width="440px"))
+    # description_allow_html=False: the label is plain text, read as the control's name.
+    return _announce_value(ipw.SelectionSlider(
+        options=[(fnum(v, spec), v) for v in values], value=values[index], description=description,
+        description_allow_html=False, continuous_update=True,
+        style={"description_width": DESCRIPTION_WIDTH}, layout=ipw.Layout(width="440px", max_width="100%")))
 
 
 def _buttons(description, options, value, width="80px"):
-    return ipw.ToggleButtons(options=options, value=value, description=description,
+    labels = [o[0] if isinstance(o, tuple) else str(o) for o in options]
+    return ipw.ToggleButtons(options=options, value=value, description=description, description_allow_html=False,
+                             tooltips=[f"{description}: {label}" for label in labels],
                              style={"description_width": DESCRIPTION_WIDTH, "button_width": width})
 
 
 def _dropdown(description, options, value):
-    return ipw.Dropdown(options=options, value=value, description=description,
-                        style={"description_width": DESCRIPTION_WIDTH}, layout=ipw.Layout(width="320px"))
+    return _announce_value(ipw.Dropdown(
+        options=options, value=value, description=description, description_allow_html=False,
+        style={"description_width": DESCRIPTION_WIDTH}, layout=ipw.Layout(width="320px", max_width="100%")))
 
 
 def _check_choice(what, value, choices):
@@ -770,9 +791,10 @@ def training_playground(dataset="moons", hidden=8, optimizer="Adam", lr=0.1, lrs
     _check_choice("number of hidden units", hidden, HIDDEN_UNITS)
     runs = TrainingRuns(epochs=epochs, snapshot_every=snapshot_every)
     snapshots = list(range(0, epochs + 1, snapshot_every))
-    epoch_slider = ipw.SelectionSlider(options=[(str(e), i) for i, e in enumerate(snapshots)], value=0,
-                                       description="epoch", style={"description_width": DESCRIPTION_WIDTH},
-                                       layout=ipw.Layout(width="440px"))
+    epoch_slider = _announce_value(ipw.SelectionSlider(
+        options=[(str(e), i) for i, e in enumerate(snapshots)], value=0, description="epoch",
+        description_allow_html=False, style={"description_width": DESCRIPTION_WIDTH},
+        layout=ipw.Layout(width="440px", max_width="100%")))
     responsive = [("optimizer", _buttons("optimizer", list(OPTIMIZERS), optimizer, width="100px")),
                   ("lr", _slider("learning rate", lrs, lr)),
                   ("snapshot", epoch_slider)]

@@ -40,6 +40,17 @@ def built_book():
     return ROOT / "_build" / "html"
 
 
+@pytest.fixture(scope="session")
+def student_edition():
+    """Build the student edition once per test session and return its _build/student/_build/html folder."""
+    result = subprocess.run([sys.executable, "-m", "tools.editions", "book", "--edition", "student"], cwd=ROOT,
+                            capture_output=True, text=True)
+    if result.returncode != 0:
+        pytest.fail("The student edition failed to build (Sphinx warnings are errors):\n"
+                    + result.stdout[-6000:] + result.stderr[-3000:])
+    return ROOT / "_build" / "student" / "_build" / "html"
+
+
 CHROMIUM = os.environ.get("NNLITE_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 

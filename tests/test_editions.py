@@ -360,14 +360,7 @@ def html_text(path):
     return "".join(parser.parts)
 
 
-@pytest.fixture(scope="module")
-def student_edition():
-    result = subprocess.run([sys.executable, "-m", "tools.editions", "book", "--edition", "student"], cwd=ROOT,
-                            capture_output=True, text=True)
-    if result.returncode != 0:
-        pytest.fail("The student edition failed to build (Sphinx warnings are errors):\n"
-                    + result.stdout[-6000:] + result.stderr[-3000:])
-    return ROOT / editions.STUDENT_HTML
+# student_edition: the session's build of the student edition (tests/conftest.py)
 
 
 @pytest.mark.book

@@ -5,7 +5,7 @@ import numpy as np
 
 from .. import functional as _F
 from ..errors import NNLiteError
-from .style import PALETTE, _new_figure
+from .style import MARKERS, PALETTE, _new_figure, page_width
 
 
 ACTIVATION_NAMES = {"relu": "ReLU", "leaky_relu": "LeakyReLU", "sigmoid": "Sigmoid", "tanh": "Tanh",
@@ -37,7 +37,8 @@ def activation_curves(names=("relu", "sigmoid", "tanh"), derivatives=True, x=Non
     styles = ["-", "--", "-", "-.", ":"]              # curves that overlap (ReLU, LeakyReLU) stay visible
     for k, name in enumerate(names):
         f, f_grad = _activation(name)
-        style = dict(lw=2, ls=styles[k % len(styles)], label=ACTIVATION_NAMES.get(name, name))
+        style = dict(lw=2, ls=styles[k % len(styles)], label=ACTIVATION_NAMES.get(name, name),
+                     marker=MARKERS[k % len(MARKERS)], markersize=5, markevery=(8 * k, len(z) // 8 or 1))
         axes[0].plot(z, f(z), **style)
         if derivatives:
             axes[1].plot(z, f_grad(z), **style)
@@ -70,15 +71,17 @@ def bias_shift_plot(weights=(1.0, 3.0), biases=(-2.0, 0.0, 2.0), activation="sig
     """
     f, _ = _activation(activation)
     xs = np.linspace(-5, 5, 401) if x is None else np.asarray(x, dtype=float)
-    fig = _new_figure((3.9 * len(weights), 3.3))
+    fig = _new_figure(page_width((3.9 * len(weights), 3.3), len(weights)))
     axes = fig.subplots(1, len(weights), squeeze=False, sharey=True)[0]
     name = ACTIVATION_NAMES.get(activation, activation)
     for ax, w in zip(axes, weights):
-        for colour, b in zip(PALETTE, biases):
-            ax.plot(xs, f(w * xs + b), color=colour, lw=2, label=f"$b = {b:g}$")
+        for k, (colour, b) in enumerate(zip(PALETTE, biases)):     # a colour and a marker per bias
+            marker = MARKERS[k % len(MARKERS)]
+            ax.plot(xs, f(w * xs + b), color=colour, lw=2, label=f"$b = {b:g}$", marker=marker, ms=5,
+                    markevery=(10 * k, len(xs) // 6 or 1))
             shift = -b / w
             ax.axvline(shift, color=colour, lw=1, ls="--")
-            ax.plot([shift], [f(np.array(0.0))], "o", color=colour, ms=5)
+            ax.plot([shift], [f(np.array(0.0))], marker, color=colour, ms=6)
         ax.set(title=f"$w = {w:g}$: the curve moves by $-b/w$", xlabel="input $x$")
         ax.legend(loc="upper left", fontsize=9)
     axes[0].set_ylabel(f"{name}$(w x + b)$")

@@ -3,7 +3,7 @@ and validation curves."""
 
 import numpy as np
 
-from .style import PALETTE, _figure_and_axes, _new_figure
+from .style import MARKERS, PALETTE, _figure_and_axes, _new_figure, page_width
 
 
 def normalisation_statistics(arrays, title="Mean ± standard deviation, before and after normalising",
@@ -17,7 +17,7 @@ def normalisation_statistics(arrays, title="Mean ± standard deviation, before a
         arrays: ``{label: (N, D) array}``, e.g. ``{"before": X, "after BatchNorm": Y}``.
     """
     labels = list(arrays)
-    fig = _new_figure((3.2 * len(labels) + 0.4, 5.0))
+    fig = _new_figure(page_width((3.2 * len(labels) + 0.4, 5.0), len(labels)))
     axes = fig.subplots(2, len(labels), squeeze=False, sharey="row")
     for c, (label, colour) in enumerate(zip(labels, PALETTE)):
         A = np.asarray(arrays[label], dtype=float)
@@ -45,10 +45,11 @@ def train_val_curves(curves, title="Training and validation loss", ylabel="loss"
         matplotlib Figure with one Axes.
     """
     fig, ax = _figure_and_axes(None, (6.4, 3.8))
-    for (label, (train, val)), colour in zip(curves.items(), PALETTE):
+    for k, ((label, (train, val)), colour) in enumerate(zip(curves.items(), PALETTE)):
         epochs = np.arange(1, len(train) + 1)
-        ax.plot(epochs, train, ls="--", color=colour, label=f"{label}: training")
-        ax.plot(epochs, val, ls="-", color=colour, label=f"{label}: validation")
+        marks = {"marker": MARKERS[k % len(MARKERS)], "markersize": 5, "markevery": max(1, len(epochs) // 8)}
+        ax.plot(epochs, train, ls="--", color=colour, label=f"{label}: training", markerfacecolor="white", **marks)
+        ax.plot(epochs, val, ls="-", color=colour, label=f"{label}: validation", **marks)
     ax.set(title=title, xlabel=xlabel, ylabel=ylabel)
     ax.legend(fontsize=9)
     return fig

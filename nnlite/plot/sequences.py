@@ -3,7 +3,7 @@
 import matplotlib as mpl
 import numpy as np
 
-from .style import OKABE_ITO, PALETTE, _figure_and_axes
+from .style import LINESTYLES, OKABE_ITO, PALETTE, _figure_and_axes
 
 
 def hidden_state_traces(states, labels, unit=0, ax=None, title="Hidden state over time",
@@ -16,7 +16,7 @@ def hidden_state_traces(states, labels, unit=0, ax=None, title="Hidden state ove
     colours = (OKABE_ITO["green"], OKABE_ITO["vermillion"])
     for k in (0, 1):
         for i, row in enumerate(states[labels == k]):
-            ax.plot(steps, row[:, unit], color=colours[k], lw=1, alpha=0.7,
+            ax.plot(steps, row[:, unit], color=colours[k], lw=1, alpha=0.7, ls=("-", "--")[k],
                     label=label_names[k] if i == 0 else None)
     ax.set(title=title, xlabel="time step $t$", ylabel=f"$h_t$, unit {unit}")
     ax.xaxis.set_major_locator(mpl.ticker.MaxNLocator(integer=True))
@@ -29,7 +29,8 @@ def signals(X, y=None, count=4, ax=None, title="Signals", xlabel="position", off
     fig, ax = _figure_and_axes(ax, (4.5, 3.6))
     X = np.asarray(X)
     for i in range(min(count, len(X))):
-        ax.plot(np.arange(X.shape[1]), X[i] - offset * i, color=PALETTE[i % len(PALETTE)], lw=1.5)
+        ax.plot(np.arange(X.shape[1]), X[i] - offset * i, color=PALETTE[i % len(PALETTE)], lw=1.5,
+                ls=LINESTYLES[i % len(LINESTYLES)])
         if y is not None:
             ax.text(X.shape[1] + 0.5, -offset * i, f"{y[i]}", va="center", fontsize=10)
     ax.set(title=title, xlabel=xlabel)

@@ -5,7 +5,7 @@ import matplotlib as mpl
 import numpy as np
 
 from ..errors import NNLiteError
-from .style import DISTINCT, PALETTE, _axes, _figure_and_axes, _new_figure, subplots
+from .style import DISTINCT, MARKERS, PALETTE, _axes, _figure_and_axes, _new_figure, page_width, series_style, subplots
 
 
 def loss_curves(history, ax=None, title="Loss during training", xlabel="epoch", ylabel="loss", log=False,
@@ -30,8 +30,9 @@ def loss_curves(history, ax=None, title="Loss during training", xlabel="epoch", 
     else:
         raise NNLiteError(f"loss_curves takes a History or a dict of sequences, got {type(history).__name__}.")
     ax = _axes(ax)
-    for label, values in curves.items():
-        ax.plot(first + np.arange(len(values)), np.asarray(values, dtype=float), label=str(label))
+    for k, (label, values) in enumerate(curves.items()):           # colour, line style and marker
+        ax.plot(first + np.arange(len(values)), np.asarray(values, dtype=float), label=str(label),
+                **series_style(k, len(values)))
     if log:
         ax.set_yscale("log")
     ax.xaxis.set_major_locator(mpl.ticker.MaxNLocator(integer=True))   # epochs and steps are whole numbers
@@ -48,8 +49,8 @@ def compare_curves(x, curves, ax=None, title="", xlabel="x", ylabel="y", log=Fal
         x: (n,) points.  curves: ``{label: (n,) values}``.  log: logarithmic y axis.
     """
     ax = _axes(ax)
-    for label, values in curves.items():
-        ax.plot(x, values, label=str(label))
+    for k, (label, values) in enumerate(curves.items()):           # colour, line style and marker
+        ax.plot(x, values, label=str(label), **series_style(k, len(np.atleast_1d(x))))
     if log:
         ax.set_yscale("log")
     ax.set(title=title, xlabel=xlabel, ylabel=ylabel)
@@ -108,7 +109,7 @@ def compare_decision_boundaries(models, X, y, resolution=200):
     Returns:
         matplotlib Figure with one Axes per model, titled with its name and training accuracy.
     """
-    fig = _new_figure((3.9 * len(models), 3.7))
+    fig = _new_figure(page_width((3.9 * len(models), 3.7), len(models)))
     axes = fig.subplots(1, len(models), squeeze=False)[0]
     X, y = np.asarray(X, dtype=float), np.asarray(y)
     for ax, (name, model) in zip(axes, models.items()):
@@ -139,7 +140,7 @@ def weight_histograms(before, after, bins=40, title="Weights before and after tr
         raise NNLiteError(f"weight_histograms needs the same parameter names before and after, got "
                          f"{sorted(before)} and {sorted(after)}.")
     names = list(before)
-    fig, axes = subplots(1, len(names), figsize=(3.2 * len(names), 3.0), squeeze=False)
+    fig, axes = subplots(1, len(names), figsize=(3.2 * len(names), 3.0 + 0.3 * (len(names) > 2)), squeeze=False)
     for ax, name in zip(axes[0], names):
         edges = np.histogram_bin_edges(np.r_[np.ravel(before[name]), np.ravel(after[name])], bins=bins)
         ax.hist(np.ravel(before[name]), bins=edges, histtype="stepfilled", alpha=0.45, label="before")
@@ -166,9 +167,11 @@ def optimizer_paths(surface, paths, ax=None, xlim=(-2, 2), ylim=(-2, 2), minimum
     low = Z.min()
     ax.contour(w1, w2, Z - low + 1e-3, levels=np.geomspace(1e-2, (Z - low).max() + 1e-3, levels),
                colors="0.6", linewidths=0.7)
-    for label, path in paths.items():
+    for k, (label, path) in enumerate(paths.items()):
         path = np.asarray(path)
-        ax.plot(path[:, 0], path[:, 1], marker="o", markersize=2.5, linewidth=1.3, label=label)
+        style = series_style(k, len(path))
+        style["markersize"] = 3.5
+        ax.plot(path[:, 0], path[:, 1], linewidth=1.5, label=label, **style)
     first = np.asarray(next(iter(paths.values())))[0]
     ax.plot(*first, marker="s", color="black", markersize=6, linestyle="none", label="start")
     if minimum is not None:
@@ -222,8 +225,10 @@ def accuracy_curves(runs, ax=None, title="Test accuracy during training"):
     models = list(dict.fromkeys(r["model"] for r in runs))
     for r in runs:
         steps, accuracy = np.asarray(r["curve"], dtype=float).T
-        colour = DISTINCT[models.index(r["model"]) % len(DISTINCT)]
-        ax.plot(steps, accuracy, color=colour, ls="--" if r["shuffle"] else "-", lw=1.6,
+        k = models.index(r["model"])                    # a colour and a marker per model (never colour alone)
+        ax.plot(steps, accuracy, color=DISTINCT[k % len(DISTINCT)], ls="--" if r["shuffle"] else "-", lw=1.6,
+                marker=MARKERS[k % len(MARKERS)], markersize=5, markevery=max(1, len(steps) // 6),
+                markerfacecolor="white" if r["shuffle"] else None,
                 label=f"{r['model']}{' (shuffled)' if r['shuffle'] else ''}")
     ax.set(title=title, xlabel="training step", ylabel="test accuracy (%)")
     ax.legend(fontsize=8, loc="center left", bbox_to_anchor=(1.01, 0.5))

@@ -1,6 +1,7 @@
 // Loaded on pages with widgets, before the widget manager (see book/_ext/offline_assets.py): serves the
-// manager's fonts from the book (1), maps its MathJax 2 call onto MathJax 3 (2), and disables the controls
-// that need a kernel, with the reason beside them (3).
+// manager's fonts from the book (1), maps its MathJax 2 call onto MathJax 3 (2), disables the controls
+// that need a kernel, with the reason beside them (3), and gives every control what a screen-reader or
+// keyboard user needs (4).
 (function () {
   "use strict";
   // 1. The widget manager's CSS asks for its web fonts next to the URL RequireJS gives its module,
@@ -142,6 +143,132 @@
     });
   }
 
+  // 4. Accessibility (WCAG 2.1 AA; tests/test_accessibility.py). ipywidgets draws a slider whose handle has
+  //    no accessible name and announces its position ("5"), not its value ("0.8"); toggle buttons that do
+  //    not say which one is selected; and a figure that changes silently. For every widget:
+  //    - each slider handle and drop-down is named by its visible label (aria-labelledby), each slider
+  //      announces its readout (aria-valuetext), and its readout is text, not a second tab stop;
+  //    - a row of toggle buttons is a group named by its label, the selected button is aria-pressed;
+  //    - a polite live region repeats the alt text of the figure shown, so a change is announced;
+  //    - the first widget is the target of the page's skip link (book/_ext/offline_assets.py).
+  var ids = 0;
+  function idOf(el) {
+    if (!el.id) {
+      el.id = "nnlite-a11y-" + (++ids);
+    }
+    return el.id;
+  }
+  function watch(el, options, callback) {
+    if (!el.__nnliteWatched) {
+      el.__nnliteWatched = true;
+      new MutationObserver(callback).observe(el, options);
+    }
+    callback();
+  }
+  function shownAlt(widget) {
+    var frames = widget.querySelectorAll("img.nnlite-frame");
+    for (var i = 0; i < frames.length; i++) {
+      if (frames[i].getClientRects().length > 0) {
+        return frames[i].alt;
+      }
+    }
+    return "";
+  }
+  function labelSlider(root) {
+    var handle = root.querySelector(".noUi-handle");
+    var label = root.querySelector(".widget-label");
+    var readout = root.querySelector(".widget-readout");
+    if (!handle) {
+      return;
+    }
+    if (label && label.textContent.trim()) {
+      handle.setAttribute("aria-labelledby", idOf(label));
+    }
+    if (readout) {
+      readout.setAttribute("contenteditable", "false");      // the handle is the control; this shows its value
+      readout.removeAttribute("tabindex");
+      readout.setAttribute("aria-hidden", "true");            // announced by the handle's aria-valuetext
+      var sync = function () {
+        var text = readout.textContent.trim();
+        if (text && handle.getAttribute("aria-valuetext") !== text) {
+          handle.setAttribute("aria-valuetext", text);
+        }
+        // nnlite/widgets.py sets the tooltip to "label: value", which a kernel keeps current; here the
+        // page does, for the controls that move without one.
+        if (text && label && !root.classList.contains(LIVE)) {
+          var tip = label.textContent.trim() + ": " + text;
+          [root, label].forEach(function (el) {
+            if (el.title && el.title !== tip) {
+              el.title = tip;
+            }
+          });
+        }
+      };
+      watch(readout, {childList: true, characterData: true, subtree: true}, sync);
+      watch(handle, {attributes: true, attributeFilter: ["aria-valuetext", "aria-valuenow"]}, sync);
+    }
+  }
+  function labelButtons(root) {
+    var label = root.querySelector(".widget-label");
+    if (!label || !label.textContent.trim() || label.style.display === "none") {
+      var previous = root.previousElementSibling;                 // nnlite/widgets.py's _row puts it there
+      label = previous && previous.querySelector(".nnlite-row-label");
+    }
+    root.setAttribute("role", "group");
+    if (label) {
+      root.setAttribute("aria-labelledby", idOf(label));
+    }
+    var buttons = root.querySelectorAll("button");
+    Array.prototype.forEach.call(buttons, function (button) {
+      watch(button, {attributes: true, attributeFilter: ["class"]}, function () {
+        var pressed = button.classList.contains("mod-active") ? "true" : "false";
+        if (button.getAttribute("aria-pressed") !== pressed) {
+          button.setAttribute("aria-pressed", pressed);
+        }
+      });
+    });
+  }
+  function labelDropdown(root) {
+    var select = root.querySelector("select");
+    var label = root.querySelector(".widget-label");
+    if (select && label && label.textContent.trim()) {
+      select.setAttribute("aria-labelledby", idOf(label));
+    }
+  }
+  var widgetsSeen = 0;
+  function makeAccessible() {
+    var widgets = document.querySelectorAll(".nnlite-widget");
+    Array.prototype.forEach.call(widgets, function (widget) {
+      if (!widget.hasAttribute("data-nnlite-a11y")) {
+        widget.setAttribute("data-nnlite-a11y", String(++widgetsSeen));
+        widget.id = widget.id || "nnlite-widget-" + widgetsSeen;
+        widget.setAttribute("tabindex", "-1");                    // the skip link can move focus here
+      }
+      Array.prototype.forEach.call(widget.querySelectorAll(".widget-slider"), labelSlider);
+      Array.prototype.forEach.call(widget.querySelectorAll(".widget-toggle-buttons"), labelButtons);
+      Array.prototype.forEach.call(widget.querySelectorAll(".widget-dropdown"), labelDropdown);
+      Array.prototype.forEach.call(widget.querySelectorAll('.widget-label[title="null"]'), function (l) {
+        l.removeAttribute("title");                               // ipywidgets writes tooltip None as "null"
+      });
+      var live = widget.querySelector(":scope > .nnlite-live-region");
+      if (!live) {
+        live = document.createElement("div");
+        live.className = "nnlite-live-region nnlite-sr-only";
+        live.setAttribute("aria-live", "polite");
+        live.setAttribute("aria-atomic", "true");
+        live.textContent = shownAlt(widget);
+        widget.appendChild(live);
+        new MutationObserver(function () {
+          var alt = shownAlt(widget);
+          if (alt && live.textContent !== alt) {
+            live.textContent = alt;
+          }
+        }).observe(widget, {attributes: true, attributeFilter: ["class", "style", "hidden"], childList: true,
+                            subtree: true});         // a Stack shows another child, or draws it anew
+      }
+    });
+  }
+
   var style = document.createElement("style");
   style.textContent = [
     ".nnlite-widget .nnlite-static-disabled { opacity: 0.8; }",
@@ -161,10 +288,12 @@
     disableAllInState();
     document.head.appendChild(style);
     markViews();
+    makeAccessible();
     new MutationObserver(function (records) {
       for (var i = 0; i < records.length; i++) {
         if (records[i].addedNodes.length) {
           markViews();
+          makeAccessible();
           return;
         }
       }
