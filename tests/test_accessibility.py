@@ -97,31 +97,41 @@ def run_axe(page):
 
 
 @pytest.fixture(scope="module")
-def axe_results(browser, edition):
-    """axe on every page of the edition (widgets rendered): {page: result}. One browser for the module."""
+def visits(browser, edition):
+    """Every page of the edition, visited once (one browser for the module): axe-core at 1280 px with
+    the widgets drawn; on widget pages the controls' names and values, then the keyboard walk; last the
+    overflow at 320 px. Returns {page: {"axe": ..., "widgets": ..., "keyboard": ..., "overflow": px}}."""
     name, html, base = edition
     pages = book_pages(html)
     assert pages, f"no HTML pages in {html}"
-    results = {}
+    out = {}
     for rel in pages:
         page = open_page(browser, base, html, rel)
-        results[rel] = run_axe(page)
+        visit = {"axe": run_axe(page), "widgets": None, "keyboard": None}
+        if has_widgets(html, rel):
+            visit["widgets"] = page.evaluate(WIDGET_ARIA_JS)
+            visit["keyboard"] = keyboard_walk(page, rel)
+        page.set_viewport_size({"width": 320, "height": 900})
+        page.wait_for_timeout(100)
+        visit["overflow"] = page.evaluate(
+            "() => document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        out[rel] = visit
         page.close()
-    return results
+    return out
 
 
 @browser_test
-def test_axe_runs_every_rule_asked_for(axe_results):
+def test_axe_runs_every_rule_asked_for(visits):
     """The experimental rule is really run (a typo in its name would silently run nothing)."""
-    for rel, result in axe_results.items():
-        assert set(AXE_EXTRA_RULES) <= set(result["ran"]), f"{rel}: axe did not run {AXE_EXTRA_RULES}"
+    for rel, visit in visits.items():
+        assert set(AXE_EXTRA_RULES) <= set(visit["axe"]["ran"]), f"{rel}: axe did not run {AXE_EXTRA_RULES}"
 
 
 @browser_test
-def test_no_critical_or_serious_axe_finding(axe_results, edition):
+def test_no_critical_or_serious_axe_finding(visits, edition):
     found = []
-    for rel, result in axe_results.items():
-        for v in result["violations"]:
+    for rel, visit in visits.items():
+        for v in visit["axe"]["violations"]:
             if v["impact"] in FAILING_IMPACTS:
                 targets = "; ".join(n["target"] for n in v["nodes"][:5])
                 found.append(f"{rel}: {v['id']} ({v['impact']}, {len(v['nodes'])} nodes): {v['help']} -- {targets}")
@@ -157,21 +167,18 @@ WIDGET_ARIA_JS = """() => [...document.querySelectorAll('.nnlite-widget')].map(w
 })"""
 
 
-def _widget_pages(edition):
-    name, html, base = edition
-    pages = [rel for rel in book_pages(html) if has_widgets(html, rel)]
-    if not pages:
-        pytest.fail(f"{name} edition: no page has saved widget state")
-    return pages
+def _widget_visits(visits, edition):
+    found = {rel: v for rel, v in visits.items() if v["widgets"] is not None}
+    if not found:
+        pytest.fail(f"{edition[0]} edition: no page has saved widget state")
+    return found
 
 
 @browser_test
-def test_widget_controls_are_named_and_announce_their_values(browser, edition):
-    name, html, base = edition
+def test_widget_controls_are_named_and_announce_their_values(visits, edition):
     failures, seen = [], 0
-    for rel in _widget_pages(edition):
-        page = open_page(browser, base, html, rel)
-        for w, info in enumerate(page.evaluate(WIDGET_ARIA_JS)):
+    for rel, visit in _widget_visits(visits, edition).items():
+        for w, info in enumerate(visit["widgets"]):
             where = f"{rel} widget {w}"
             for s in info["sliders"]:
                 seen += 1
@@ -189,7 +196,6 @@ def test_widget_controls_are_named_and_announce_their_values(browser, edition):
                     failures.append(f"{where}: aria-pressed {g['pressed']} but selected {g['active']}")
             if info["live"] is None or info["live"] != info["alt"]:
                 failures.append(f"{where}: the live region says {info['live']!r}, the figure's alt is {info['alt']!r}")
-        page.close()
     assert seen, "no responsive control found"
     assert not failures, "\n".join(failures)
 
@@ -238,72 +244,72 @@ FOCUS_CONTRAST_JS = """() => {
 }"""
 
 
+def keyboard_walk(page, rel):
+    """From the top of a widget page: the skip link and a few Tab presses reach a widget; then every
+    responsive control (one unpressed button per group), focused from the keyboard, shows its focus ring
+    and is moved by a key. Returns {"presses": n or None, "failures": [...]}."""
+    failures = []
+    presses = _skip_link_then_tab(page)
+    widgets = page.locator(".nnlite-widget")
+    for w in range(widgets.count()):
+        widget = widgets.nth(w)
+        targets = widget.locator(".nnlite-responsive [role='slider'], .nnlite-responsive button")
+        groups_done = set()
+        for t in range(targets.count()):
+            target = targets.nth(t)
+            is_button = target.evaluate("e => e.tagName === 'BUTTON'")
+            if is_button:
+                group = target.evaluate("e => [...document.querySelectorAll('.nnlite-responsive')]"
+                                        ".indexOf(e.closest('.nnlite-responsive'))")
+                if group in groups_done or target.evaluate("e => e.getAttribute('aria-pressed') === 'true'"):
+                    continue
+                groups_done.add(group)
+            live_before = widget.evaluate("w => w.querySelector('[aria-live]').textContent")
+            target.focus()
+            page.keyboard.press("Tab")                           # a key event, so :focus-visible applies
+            page.keyboard.press("Shift+Tab")
+            ring = page.evaluate(FOCUS_CONTRAST_JS)
+            label = f"{rel} widget {w} control {t}"
+            if ring["style"] in ("none", "") or ring["width"] < 2 or ring["contrast"] < FOCUS_CONTRAST:
+                failures.append(f"{label}: focus ring {ring}")
+            if is_button:
+                page.keyboard.press("Space")
+                ok = target.evaluate("e => e.getAttribute('aria-pressed') === 'true'")
+            else:
+                before = target.get_attribute("aria-valuetext")
+                at_end = target.get_attribute("aria-valuenow") == target.get_attribute("aria-valuemax")
+                page.keyboard.press("ArrowLeft" if at_end else "ArrowRight")
+                ok = target.get_attribute("aria-valuetext") != before
+            page.wait_for_timeout(100)
+            live_after = widget.evaluate("w => w.querySelector('[aria-live]').textContent")
+            if not ok:
+                failures.append(f"{label}: the key press did not change what the control announces")
+            if live_after == live_before:
+                failures.append(f"{label}: the live region did not announce the new figure")
+    return {"presses": presses, "failures": failures}
+
+
 @browser_test
-def test_keyboard_reaches_moves_and_sees_every_widget_control(browser, edition):
-    """From the top of each widget page, the skip link and a few Tab presses reach a widget; then every
-    responsive control, focused and moved by the keyboard, changes its announced value and the live
-    region, and shows a focus ring of 2 px or more at 3:1 or better."""
-    name, html, base = edition
-    failures, report = [], []
-    for rel in _widget_pages(edition):
-        page = open_page(browser, base, html, rel)
-        presses = _skip_link_then_tab(page)
-        report.append(f"{rel}: {presses} presses to the first widget")
-        if presses is None:
+def test_keyboard_reaches_moves_and_sees_every_widget_control(visits, edition):
+    """The skip link and at most MAX_TABS_TO_WIDGET presses reach a widget; every responsive control,
+    moved by the keyboard, changes what it announces and the live region, with a focus ring of 2 px or
+    more at 3:1 or better."""
+    failures = []
+    for rel, visit in _widget_visits(visits, edition).items():
+        walk = visit["keyboard"]
+        print(f"{edition[0]}: {rel}: {walk['presses']} presses to the first widget")
+        if walk["presses"] is None:
             failures.append(f"{rel}: no skip link to the widgets, or no widget within {MAX_TABS_TO_WIDGET} "
                             "Tab presses after it")
-        widgets = page.locator(".nnlite-widget")
-        for w in range(widgets.count()):
-            widget = widgets.nth(w)
-            targets = widget.locator(".nnlite-responsive [role='slider'], .nnlite-responsive button")
-            groups_done = set()
-            for t in range(targets.count()):
-                target = targets.nth(t)
-                group = target.evaluate("e => e.closest('.nnlite-responsive').getAttribute('data-nnlite-id') || ''")
-                is_button = target.evaluate("e => e.tagName === 'BUTTON'")
-                if is_button:
-                    if group in groups_done or target.evaluate("e => e.getAttribute('aria-pressed') === 'true'"):
-                        continue                                 # one unpressed button of each group
-                    groups_done.add(group)
-                live_before = widget.evaluate("w => w.querySelector('[aria-live]').textContent")
-                target.focus()
-                page.keyboard.press("Tab")                       # a key event, so :focus-visible applies
-                page.keyboard.press("Shift+Tab")
-                ring = page.evaluate(FOCUS_CONTRAST_JS)
-                label = f"{rel} widget {w} control {t}"
-                if ring["style"] in ("none", "") or ring["width"] < 2 or ring["contrast"] < FOCUS_CONTRAST:
-                    failures.append(f"{label}: focus ring {ring}")
-                if is_button:
-                    page.keyboard.press("Space")
-                    ok = target.evaluate("e => e.getAttribute('aria-pressed') === 'true'")
-                else:
-                    before = target.get_attribute("aria-valuetext")
-                    at_end = target.get_attribute("aria-valuenow") == target.get_attribute("aria-valuemax")
-                    page.keyboard.press("ArrowLeft" if at_end else "ArrowRight")
-                    ok = target.get_attribute("aria-valuetext") != before
-                page.wait_for_timeout(100)
-                live_after = widget.evaluate("w => w.querySelector('[aria-live]').textContent")
-                if not ok:
-                    failures.append(f"{label}: the key press did not change what the control announces")
-                if live_after == live_before:
-                    failures.append(f"{label}: the live region did not announce the new figure")
-        page.close()
-    print("\n".join(report))
+        failures += walk["failures"]
     assert not failures, "\n".join(failures)
 
 
 @browser_test
-def test_no_page_scrolls_sideways_at_320_px(browser, edition):
+def test_no_page_scrolls_sideways_at_320_px(visits, edition):
     """WCAG 1.4.10 reflow: at 320 CSS px the page itself never scrolls sideways."""
-    name, html, base = edition
-    wide = []
-    for rel in book_pages(html):
-        page = open_page(browser, base, html, rel, width=320)
-        over = page.evaluate("() => document.documentElement.scrollWidth - document.documentElement.clientWidth")
-        if over > 0:
-            wide.append(f"{rel}: {over} px too wide")
-        page.close()
-    assert not wide, f"{name} edition at 320 px:\n" + "\n".join(wide)
+    wide = [f"{rel}: {v['overflow']} px too wide" for rel, v in visits.items() if v["overflow"] > 0]
+    assert not wide, f"{edition[0]} edition at 320 px:\n" + "\n".join(wide)
 
 
 # ----------------------------------------------------------------------------------------------------
