@@ -39,7 +39,8 @@ CHECK_PRIVATE = ["_common", "_exercise", "_reference", "_runner"]
 
 # module -> the public names it holds
 PLOT_TOPICS = {
-    "style": ["use_style", "subplots", "OKABE_ITO", "PALETTE", "DISTINCT"],
+    "style": ["use_style", "subplots", "OKABE_ITO", "PALETTE", "DISTINCT", "series_style", "label_line_ends",
+              "page_width"],
     "diagrams": ["network_diagram", "neuron_diagram", "computation_graph", "unrolled_rnn", "LABEL_POSITIONS"],
     "activations": ["activation_curves", "bias_shift_plot", "activation_histograms", "ACTIVATION_NAMES"],
     "training": ["loss_curves", "compare_curves", "probability_bars", "decision_boundary",

@@ -7,7 +7,8 @@ One colour-blind-safe palette (Okabe & Ito) for every figure in the book.
 
 The figures live in one module per topic; every name is also here, as ``plot.<name>``:
 
-    style          every chapter        use_style, subplots, the palettes OKABE_ITO, PALETTE, DISTINCT
+    style          every chapter        use_style, subplots, the palettes OKABE_ITO, PALETTE, DISTINCT;
+                                        series_style (colour + line style + marker), label_line_ends, page_width
     diagrams       chapters 1, 5, 8     network_diagram, neuron_diagram, computation_graph, unrolled_rnn
     activations    chapters 2, 3, 9     activation_curves, bias_shift_plot, activation_histograms
     training       chapters 4-6, 10     loss_curves, compare_curves, probability_bars, decision_boundary,
@@ -23,13 +24,15 @@ from .convolution import feature_maps, image_grid, sliding_kernel
 from .diagrams import LABEL_POSITIONS, computation_graph, network_diagram, neuron_diagram, unrolled_rnn
 from .normalisation import normalisation_statistics, train_val_curves
 from .sequences import grouped_bars, hidden_state_traces, signals
-from .style import DISTINCT, OKABE_ITO, PALETTE, subplots, use_style
+from .style import (DISTINCT, OKABE_ITO, PALETTE, label_line_ends, page_width, series_style, subplots,
+                    use_style)
 from .training import (accuracy_curves, compare_curves, compare_decision_boundaries, decision_boundary,
                        digit_predictions, loss_curves, optimizer_paths, probability_bars, weight_histograms,
                        weight_snapshot)
 
 __all__ = [
-    "use_style", "subplots", "OKABE_ITO", "PALETTE", "DISTINCT",
+    "use_style", "subplots", "OKABE_ITO", "PALETTE", "DISTINCT", "series_style", "label_line_ends",
+    "page_width",
     "network_diagram", "neuron_diagram", "computation_graph", "unrolled_rnn", "LABEL_POSITIONS",
     "activation_curves", "bias_shift_plot", "activation_histograms", "ACTIVATION_NAMES",
     "loss_curves", "compare_curves", "probability_bars", "decision_boundary", "compare_decision_boundaries",
