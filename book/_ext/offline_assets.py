@@ -84,10 +84,24 @@ def accessible_html(html):
     return html
 
 
+def refresh_own_static(outdir):
+    """Copy this folder's ``static`` files over stale copies in ``_static``. Sphinx copies static files only
+    when some page is rebuilt: after an edit of widgets-offline.js or a CSS file alone, a build that finds
+    "no targets out of date" would leave the old file in place."""
+    import shutil
+    target = Path(outdir) / "_static"
+    for path in (HERE / "static").iterdir():
+        dest = target / path.name
+        if path.is_file() and target.is_dir() and (not dest.exists() or dest.read_bytes() != path.read_bytes()):
+            shutil.copyfile(path, dest)
+
+
 def mend_built_html(app, exception):
-    """build-finished: rewrite every built HTML page with ``accessible_html`` (only pages that change)."""
+    """build-finished: rewrite every built HTML page with ``accessible_html`` (only pages that change),
+    and bring this extension's static files up to date."""
     if exception is not None or app.builder.format != "html":
         return
+    refresh_own_static(app.outdir)
     for path in Path(app.outdir).rglob("*.html"):
         html = path.read_text(encoding="utf-8")
         mended = accessible_html(html)
