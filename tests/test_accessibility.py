@@ -244,6 +244,9 @@ FOCUS_CONTRAST_JS = """() => {
 }"""
 
 
+LIVE_TEXT_JS = "w => { const live = w.querySelector('[aria-live]'); return live ? live.textContent : null; }"
+
+
 def keyboard_walk(page, rel):
     """From the top of a widget page: the skip link and a few Tab presses reach a widget; then every
     responsive control (one unpressed button per group), focused from the keyboard, shows its focus ring
@@ -264,7 +267,7 @@ def keyboard_walk(page, rel):
                 if group in groups_done or target.evaluate("e => e.getAttribute('aria-pressed') === 'true'"):
                     continue
                 groups_done.add(group)
-            live_before = widget.evaluate("w => w.querySelector('[aria-live]').textContent")
+            live_before = widget.evaluate(LIVE_TEXT_JS)
             target.focus()
             page.keyboard.press("Tab")                           # a key event, so :focus-visible applies
             page.keyboard.press("Shift+Tab")
@@ -281,10 +284,12 @@ def keyboard_walk(page, rel):
                 page.keyboard.press("ArrowLeft" if at_end else "ArrowRight")
                 ok = target.get_attribute("aria-valuetext") != before
             page.wait_for_timeout(100)
-            live_after = widget.evaluate("w => w.querySelector('[aria-live]').textContent")
+            live_after = widget.evaluate(LIVE_TEXT_JS)
             if not ok:
                 failures.append(f"{label}: the key press did not change what the control announces")
-            if live_after == live_before:
+            if live_after is None:
+                failures.append(f"{label}: the widget has no live region to announce the new figure")
+            elif live_after == live_before:
                 failures.append(f"{label}: the live region did not announce the new figure")
     return {"presses": presses, "failures": failures}
 
