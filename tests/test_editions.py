@@ -404,3 +404,12 @@ def test_book_build_rebuilds_every_page_when_nnlite_changed(tmp_path, monkeypatc
     assert editions.build_book("full", root=tmp_path) == 0        # the helper changed
     assert ["--all" in command for command in commands] == [True, False, True]
     assert not cache.exists()
+
+    # The student edition keeps its own stamp: built after the change, it rebuilds every page too.
+    monkeypatch.setattr(editions, "stage_student_edition", lambda root: tmp_path)
+    student_cache = tmp_path / editions.STUDENT_BUILD / "_build" / ".jupyter_cache"
+    student_cache.mkdir(parents=True)
+    assert editions.build_book("student", root=tmp_path) == 0
+    assert "--all" in commands[-1] and not student_cache.exists()
+    assert editions.build_book("student", root=tmp_path) == 0
+    assert "--all" not in commands[-1]

@@ -498,18 +498,19 @@ def library_fingerprint(root=ROOT):
     return digest.hexdigest()
 
 
-def invalidate_stale_cache(root=ROOT):
-    """Drop the notebook execution caches when nnlite changed since they were filled.
+def invalidate_stale_cache(root=ROOT, edition="full"):
+    """Drop an edition's notebook execution cache when nnlite changed since it was filled.
 
     jupyter-cache re-runs a notebook only when its code cells change; a figure drawn by an nnlite helper
-    that was edited since would otherwise stay stale in the book.
+    that was edited since would otherwise stay stale in the book. Each edition keeps its own stamp: the
+    edition built second after a change must rebuild too.
     """
-    stamp = Path(root) / "_build" / ".nnlite-fingerprint"
+    build = Path(root) / ("_build" if edition == "full" else STUDENT_BUILD / "_build")
+    stamp = Path(root) / "_build" / f".nnlite-fingerprint-{edition}"
     fingerprint = library_fingerprint(root)
     if stamp.exists() and stamp.read_text() == fingerprint:
         return False
-    for cache in (Path(root) / "_build" / ".jupyter_cache", Path(root) / STUDENT_BUILD / "_build" / ".jupyter_cache"):
-        shutil.rmtree(cache, ignore_errors=True)
+    shutil.rmtree(build / ".jupyter_cache", ignore_errors=True)
     stamp.parent.mkdir(parents=True, exist_ok=True)
     stamp.write_text(fingerprint)
     return True
@@ -527,7 +528,7 @@ def build_book(edition="full", root=ROOT):
     root = Path(root)
     if (root / GUIDE).exists():
         write_instructor_guide(root)            # its tables follow the chapters
-    stale = invalidate_stale_cache(root)
+    stale = invalidate_stale_cache(root, edition)
     if edition == "full":
         command = [str(jb), "build", str(root), "--warningiserror", "--keep-going"]
     else:
