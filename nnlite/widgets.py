@@ -57,12 +57,12 @@ KERNEL_NOTE_CLASS = "nnlite-kernel-note"
 DPI = 96
 PNG_COLOURS = 96          # frames are palette PNGs: a few colours per line keep them small
 
-# name -> (label, f, f'); LeakyReLU uses slope 0.1 here so that its left half is visible.
+# name -> (label, f, f'); LeakyReLU with nl.LeakyReLU's slope, 0.01, as chapter 3 teaches it.
 ACTIVATIONS = {
     "sigmoid": ("Sigmoid", F.sigmoid, F.sigmoid_grad),
     "tanh": ("Tanh", F.tanh, F.tanh_grad),
     "relu": ("ReLU", F.relu, F.relu_grad),
-    "leaky_relu": ("LeakyReLU (slope 0.1)", lambda x: F.leaky_relu(x, 0.1), lambda x: F.leaky_relu_grad(x, 0.1)),
+    "leaky_relu": ("LeakyReLU (slope 0.01)", F.leaky_relu, F.leaky_relu_grad),
     "gelu": ("GELU (tanh form)", F.gelu, F.gelu_grad),
 }
 SYMBOL = {"sigmoid": "σ", "tanh": "tanh", "relu": "ReLU", "leaky_relu": "LeakyReLU", "gelu": "GELU"}
