@@ -14,6 +14,10 @@ class Parameter:
         value: the numbers the optimizer changes, e.g. a weight matrix.
         grad: dL/dvalue, same shape and dtype; backward passes *add* to it, ``zero_grad()`` resets it.
         name: a short name such as ``"W"`` or ``"b"``.
+
+    Args:
+        value: the initial array (the Parameter keeps this array, it does not copy it).
+        name: a short name such as ``"W"`` (default ``""``).
     """
 
     def __init__(self, value, name=""):
@@ -52,9 +56,20 @@ class Layer:
     training = True
 
     def forward(self, X):
+        """Compute the output Y from the input X, keeping what ``backward`` will need.
+
+        Args:
+            X: the input batch, one example per row of axis 0.
+        """
         raise NotImplementedError(f"{type(self).__name__} must define forward(X)")
 
     def backward(self, dY, input_grad=True):
+        """Take dL/dY, add dL/dparam to each Parameter's ``grad`` and return dL/dX.
+
+        Args:
+            dY: dL/dY, the same shape as the last output of ``forward``.
+            input_grad: if False, skip dL/dX and return None (the input needs no gradient).
+        """
         raise NotImplementedError(f"{type(self).__name__} must define backward(dY)")
 
     def __call__(self, X, *args, **kwargs):
@@ -85,7 +100,11 @@ class Layer:
             p.zero_grad()
 
     def train(self, mode=True):
-        """Training mode (the default): dropout drops, batch norm uses batch statistics."""
+        """Training mode (the default): dropout drops, batch norm uses batch statistics. Returns the layer.
+
+        Args:
+            mode: True for training mode, False for evaluation mode (the same as ``eval()``).
+        """
         self.training = bool(mode)
         return self
 
@@ -222,12 +241,22 @@ class Sequential(Layer):
         self.layers = list(layers)
 
     def forward(self, X):
+        """Apply the layers in order and return the last one's output.
+
+        Args:
+            X: the input batch of the first layer.
+        """
         for layer in self.layers:
             X = layer(X)
         return X
 
     def backward(self, dY, input_grad=True):
-        """Backpropagate dL/dY through every layer, last to first; returns dL/dX (None if not input_grad)."""
+        """Backpropagate dL/dY through every layer, last to first; returns dL/dX (None if not input_grad).
+
+        Args:
+            dY: dL/dY for the model's output, e.g. ``loss_fn.backward()``.
+            input_grad: if False, the first layer skips dL/dX (``fit`` passes False).
+        """
         for i in range(len(self.layers) - 1, 0, -1):
             dY = self.layers[i].backward(dY)
         return self.layers[0].backward(dY, input_grad=input_grad) if self.layers else dY

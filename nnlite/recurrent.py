@@ -302,6 +302,12 @@ class Bidirectional(Layer):
 class BiGRU(Bidirectional):
     """Bidirectional GRU: ``Bidirectional(GRU(n_in, n_hidden), GRU(n_in, n_hidden))``.
 
+    Args:
+        n_in: features per time step (F).
+        n_hidden: size of each direction's hidden state (H).
+        rng: seed or np.random.Generator for the initial weights (default: ``nl.manual_seed``'s).
+        dtype: np.float64 (default) or np.float32.
+
     Shape: X (N, T, F) -> Y (N, T, 2 * n_hidden). Parameters ``forward.Wx`` ... ``reverse.bh``
     (PyTorch: ``weight_ih_l0`` ... and ``weight_ih_l0_reverse`` ...).
 

@@ -67,7 +67,9 @@ class ResidualBlock(Residual):
     """The MNIST-1D paper's residual hidden layer: Y = X + ReLU(X @ W + b).
 
     Args:
-        n_features: features in and out.  rng: seed or np.random.Generator.  dtype: np.float64 or float32.
+        n_features: features in and out.
+        rng: seed or np.random.Generator for the initial weights (default: ``nl.manual_seed``'s).
+        dtype: np.float64 (default) or np.float32.
 
     Shape: X (N, n_features) -> Y (N, n_features).
 
