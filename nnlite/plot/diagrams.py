@@ -228,7 +228,7 @@ def computation_graph(values, operations, gradients=None, title="Computation gra
     forward, backward = PALETTE[0], PALETTE[3]
     bottom = -1.0 if gradients else -0.4
     if parameter_gradients:
-        bottom = -1.75
+        bottom = -1.5
     fig, ax = subplots(figsize=(1.7 * n, 2.0 - 1.25 * bottom))
     box = dict(boxstyle="round,pad=0.4", facecolor="white", edgecolor=forward, linewidth=1.4)
     for i, label in enumerate(values):
@@ -247,7 +247,7 @@ def computation_graph(values, operations, gradients=None, title="Computation gra
         ax.text(-0.5, bottom + 0.05, "← backward", fontsize=12, color=backward, ha="left")
     for i, g in enumerate(parameter_gradients or []):
         if g:
-            ax.text(i + 0.5, -1.05, g, ha="center", va="top", fontsize=12, color=backward,
+            ax.text(i + 0.5, -0.8, g, ha="center", va="top", fontsize=12, color=backward,
                     bbox=dict(boxstyle="round,pad=0.3", facecolor="white", edgecolor=backward,
                               linewidth=1.0, linestyle="--"))
     ax.set(xlim=(-0.55, n - 0.45), ylim=(bottom, 0.85))
