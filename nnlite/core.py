@@ -207,14 +207,14 @@ def validate_input(X, layer, expected, dtype):
     if X.ndim != len(expected):
         hint = ""
         if X.ndim == len(expected) - 1:
-            hint = " Add a batch axis: x.reshape(1, -1)." if len(expected) == 2 else " Add a batch axis: x[None]."
-        elif len(expected) == 2 and X.ndim > 2:
-            hint = " Flatten it first: put nl.Flatten() before this layer, or x.reshape(len(x), -1)."
+            hint = "\nAdd a batch axis: x.reshape(1, -1)." if len(expected) == 2 else "\nAdd a batch axis: x[None]."
+        elif len(expected) == 2 and X.ndim > 2:     # the fix on a line of its own: a printed error fits 78 columns
+            hint = "\nFlatten it first: nl.Flatten() before this layer, or x.reshape(len(x), -1)."
         raise ShapeError(f"{layer!r} expects input of shape {shape_str(expected)}, got {X.shape}.{hint}")
     for axis, (got, want) in enumerate(zip(X.shape, expected)):
         if want is not None and got != want:
-            raise ShapeError(f"{layer!r} expects input of shape {shape_str(expected)}, got {X.shape}: "
-                             f"axis {axis} should have size {want}. Check the previous layer's output size "
+            raise ShapeError(f"{layer!r} expects input of shape {shape_str(expected)}, got {X.shape}:"
+                             f"\naxis {axis} should have size {want}. Check the previous layer's output size\n"
                              "or this layer's constructor arguments.")
     if X.shape[0] == 0:
         raise ShapeError(f"{layer!r} got an empty batch {X.shape}. Pass at least one example.")
