@@ -191,7 +191,7 @@ class Conv1D(_Conv):
         kernel_size: kernel length k.
         stride: step between positions (default 1).
         padding: zeros added at each end (default 0).
-        rng: seed or np.random.Generator for the initial weights (default: ``nl.manual_seed``'s).
+        rng: seed or np.random.Generator for the initial weights (default: the generator ``nl.manual_seed`` seeds).
         dtype: np.float64 (default) or np.float32.
 
     Shape: X (N, C, L) -> Y (N, out_channels, L_out), L_out = floor((L + 2*padding - k) / stride) + 1.
@@ -220,7 +220,7 @@ class Conv2D(_Conv):
         kernel_size: k or (kh, kw).
         stride: s or (sh, sw), the step between positions (default 1).
         padding: p or (ph, pw), zeros added on each side (default 0).
-        rng: seed or np.random.Generator for the initial weights (default: ``nl.manual_seed``'s).
+        rng: seed or np.random.Generator for the initial weights (default: the generator ``nl.manual_seed`` seeds).
         dtype: np.float64 (default) or np.float32.
 
     Shape: X (N, C, H, W) -> Y (N, out_channels, H_out, W_out), H_out = floor((H + 2*ph - kh) / sh) + 1.

@@ -20,7 +20,7 @@ class Dense(Layer):
     Args:
         n_in: features per input example.
         n_out: features per output example (neurons).
-        rng: seed or np.random.Generator for the initial weights (default: ``nl.manual_seed``'s).
+        rng: seed or np.random.Generator for the initial weights (default: the generator ``nl.manual_seed`` seeds).
         dtype: np.float64 (default) or np.float32.
 
     Shape: X (N, n_in) -> Y (N, n_out).

@@ -305,7 +305,7 @@ class BiGRU(Bidirectional):
     Args:
         n_in: features per time step (F).
         n_hidden: size of each direction's hidden state (H).
-        rng: seed or np.random.Generator for the initial weights (default: ``nl.manual_seed``'s).
+        rng: seed or np.random.Generator for the initial weights (default: the generator ``nl.manual_seed`` seeds).
         dtype: np.float64 (default) or np.float32.
 
     Shape: X (N, T, F) -> Y (N, T, 2 * n_hidden). Parameters ``forward.Wx`` ... ``reverse.bh``

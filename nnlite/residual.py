@@ -68,7 +68,7 @@ class ResidualBlock(Residual):
 
     Args:
         n_features: features in and out.
-        rng: seed or np.random.Generator for the initial weights (default: ``nl.manual_seed``'s).
+        rng: seed or np.random.Generator for the initial weights (default: the generator ``nl.manual_seed`` seeds).
         dtype: np.float64 (default) or np.float32.
 
     Shape: X (N, n_features) -> Y (N, n_features).
