@@ -221,6 +221,26 @@ def validate_input(X, layer, expected, dtype):
     return check_finite(X, layer)
 
 
+SUMMARY_WIDTH = 78     # characters: what a book page's code column shows without scrolling
+
+
+def _table(rows, stacked):
+    """The lines of ``summary()``'s table: rows of (layer, output shape, [parameter shapes], count),
+    the first the header. ``stacked`` puts each parameter shape on a line of its own."""
+    lines = []
+    for layer, out, shapes, count in rows:
+        if stacked:
+            lines.append((layer, out, shapes[0], count))
+            lines += [("", "", shape, "") for shape in shapes[1:]]
+        else:
+            lines.append((layer, out, ", ".join(shapes), count))
+    widths = [max(len(r[c]) for r in lines) for c in range(4)]
+    line = lambda r: "  ".join([r[0].ljust(widths[0]), r[1].ljust(widths[1]), r[2].ljust(widths[2]),
+                                r[3].rjust(widths[3])]).rstrip()
+    rule = "-" * len(line(lines[0]))
+    return [line(lines[0]), rule] + [line(r) for r in lines[1:]] + [rule]
+
+
 class Sequential(Layer):
     """Layers applied one after another: Y = layer_n(... layer_2(layer_1(X))).
 
@@ -311,18 +331,16 @@ class Sequential(Layer):
         if input_shape is None and self.layers and getattr(self.layers[0], "n_in", None) is not None:
             input_shape = (self.layers[0].n_in,)
         out_shapes = self._output_shapes(input_shape)
-        rows = [("Layer", "Output shape", "Parameters", "Count")]
+        rows = [("Layer", "Output shape", ["Parameters"], "Count")]
         total = 0
         for layer, out in zip(self.layers, out_shapes):
-            shapes = ", ".join(f"{name} {tuple(p.shape)}" for name, p in layer.named_parameters())
+            shapes = [f"{name} {tuple(p.shape)}" for name, p in layer.named_parameters()]
             count = sum(p.size for p in layer.parameters())
             total += count
-            rows.append((repr(layer), out, shapes or "-", f"{count:,}"))
-        widths = [max(len(r[c]) for r in rows) for c in range(4)]
-        line = lambda r: "  ".join([r[0].ljust(widths[0]), r[1].ljust(widths[1]), r[2].ljust(widths[2]),
-                                    r[3].rjust(widths[3])])
-        rule = "-" * len(line(rows[0]))
-        text = [line(rows[0]), rule] + [line(r) for r in rows[1:]] + [rule]
+            rows.append((repr(layer), out, shapes or ["-"], f"{count:,}"))
+        text = _table(rows, stacked=False)
+        if max(len(line) for line in text) > SUMMARY_WIDTH:
+            text = _table(rows, stacked=True)       # one parameter a line, so the table fits a page's column
         text.append(f"Trainable parameters: {total:,}")
         n_buffers = sum(a.size for a in self.buffers().values())
         text.append(f"Buffers (not trained): {n_buffers:,}")

@@ -152,3 +152,30 @@ def test_output_lines_fit_the_column(executed, chapter):
     assert path.exists(), f"the book build did not execute {chapter}"
     offenders = output_offenders(json.loads(path.read_text(encoding="utf-8")))
     assert not offenders, describe(chapter, offenders)
+
+
+def test_summary_of_a_wide_model_fits_and_keeps_every_shape():
+    import nnlite as nl
+
+    model = nl.Sequential(nl.GRU(1, 16, rng=0), nl.LastStep(), nl.Dense(16, 2, rng=0))
+    text = model.summary_text(input_shape=(40, 1))
+    assert max(len(line) for line in text.splitlines()) <= WIDTH, text
+    for name, p in model.named_parameters():
+        assert f"{name.split('.')[-1]} {p.shape}" in text, f"{name} {p.shape} missing from\n{text}"
+    narrow = nl.Sequential(nl.Dense(784, 128, rng=0), nl.ReLU(), nl.Dense(128, 10, rng=0)).summary_text()
+    assert "W (784, 128), b (128,)" in narrow, "a table that fits keeps a layer's parameters on one line"
+
+
+def test_shape_error_puts_its_fix_on_a_line_that_fits():
+    import numpy as np
+
+    import nnlite as nl
+
+    for layer, X, fix in [(nl.Dense(3, 1, rng=0), np.ones(3), "x.reshape(1, -1)"),
+                          (nl.Dense(784, 128, rng=0), np.ones((2, 1, 28, 28)), "nl.Flatten()"),
+                          (nl.Dense(784, 128, rng=0), np.ones((32, 100)), "axis 1 should have size 784")]:
+        with pytest.raises(nl.ShapeError) as info:
+            layer(X)
+        lines = str(info.value).splitlines()
+        assert max(len(line) for line in lines) <= WIDTH, str(info.value)
+        assert any(fix in line for line in lines), f"{fix!r} not whole on one line of:\n{info.value}"
