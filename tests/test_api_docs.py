@@ -132,8 +132,8 @@ def test_the_check_catches_the_old_garbled_docstrings():
 
 def test_the_page_documents_the_training_pieces():
     names = {name for name, _ in documented()}
-    for needed in ("nnlite.optim.Optimizer.step", "nnlite.optim.Optimizer.zero_grad",
-                   "nnlite.losses.Loss.backward", "nnlite.fit", "nnlite.plot.training.loss_curves",
+    for needed in ("nnlite.Optimizer", "nnlite.Optimizer.step", "nnlite.Optimizer.zero_grad",
+                   "nnlite.Loss.backward", "nnlite.fit", "nnlite.plot.training.loss_curves",
                    "nnlite.widgets.bias_shift"):
         assert needed in names, f"book/api.md does not document {needed}"
     import nnlite.check
