@@ -78,10 +78,10 @@ def parameter_entries(obj):
 
 
 def must_be_complete(name):
-    """What a chapter calls by name (``nl.<name>``, the widgets) documents every one of its parameters;
-    elsewhere (functional, init, datasets, plot, check) a docstring may leave obvious ones (``ax``,
+    """What a chapter calls by name (``nl.<name>``, the data sets, the widgets) documents every one of its
+    parameters; elsewhere (functional, init, plot, check) a docstring may leave obvious ones (``ax``,
     ``title``) to the signature, but every entry it has stands alone."""
-    return name.count(".") == 1 or name.startswith("nnlite.widgets.")
+    return name.count(".") == 1 or name.startswith(("nnlite.widgets.", "nnlite.datasets."))
 
 
 def garbled(name, obj):
