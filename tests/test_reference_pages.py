@@ -40,6 +40,17 @@ def chapter_title(stem):
     return next(line[2:].strip() for line in chapter_markdown(stem).splitlines() if line.startswith("# "))
 
 
+def first_term_use():
+    """{term, lower case: the first chapter (in reading order) whose prose links it with {term}}."""
+    first = {}
+    for stem in toc_chapters():
+        for role in re.findall(r"\{term\}`([^`]*)`", chapter_markdown(stem)):
+            target = re.search(r"<([^>]*)>\s*$", role)
+            term = " ".join((target.group(1) if target else role).split()).lower()
+            first.setdefault(term, stem)
+    return first
+
+
 def test_the_glossary_has_entries():
     entries = glossary_entries()
     assert len(entries) > 50, f"only {len(entries)} glossary entries parsed"
@@ -58,6 +69,10 @@ def test_glossary_entry_links_to_its_chapter(term):
         assert title == chapter_title(stem), f"{term!r}: the link calls {stem} {title!r}"
         text = chapter_markdown(stem).lower()
         assert term.lower() in text, f"{term!r} links to {stem}, which never mentions it"
+    first = first_term_use().get(term.lower())
+    if first is not None:
+        assert first in [link[2] for link in links], \
+            f"{term!r} is first used (as a term) in {first}, but the glossary links to {[l[2] for l in links]}"
 
 
 def test_glossary_maths_is_maths():
