@@ -207,7 +207,7 @@ class Dropout(Layer):
 
     Example:
         >>> drop = Dropout(0.5, rng=0)
-        >>> np.unique(drop(np.ones((2, 4))))      # each value dropped (0) or kept and doubled
+        >>> np.unique(drop(np.ones((2, 4))))   # dropped (0) or kept, doubled
         array([0., 2.])
         >>> drop.eval()(np.ones((1, 3)))
         array([[1., 1., 1.]])

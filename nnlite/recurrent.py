@@ -151,10 +151,10 @@ class RNN(_Recurrent):
 class GRU(_Recurrent):
     """Gated recurrent unit, the same function as PyTorch's ``nn.GRU`` (Cho et al., 2014)::
 
-        r = sigmoid(x_t @ Wx_r + bx_r + h @ Wh_r + bh_r)          reset gate
-        z = sigmoid(x_t @ Wx_z + bx_z + h @ Wh_z + bh_z)          update gate
-        n = tanh(x_t @ Wx_n + bx_n + r * (h @ Wh_n + bh_n))       candidate state
-        h_t = (1 - z) * n + z * h                                 z near 1 keeps the old state
+        r = sigmoid(x_t @ Wx_r + bx_r + h @ Wh_r + bh_r)      # reset gate
+        z = sigmoid(x_t @ Wx_z + bx_z + h @ Wh_z + bh_z)      # update gate
+        n = tanh(x_t @ Wx_n + bx_n + r * (h @ Wh_n + bh_n))   # candidate
+        h_t = (1 - z) * n + z * h          # z near 1 keeps the old state
 
     Args:
         n_in: features per time step (F).

@@ -19,7 +19,8 @@ class Residual(Layer):
     Shape: X (N, ...) -> Y, same shape.
 
     Example:
-        >>> block = Residual(Sequential(Dense(100, 100, rng=0), ReLU()))    # the MNIST-1D MLP's hidden layer
+        >>> # the hidden layer of the MNIST-1D MLP:
+        >>> block = Residual(Sequential(Dense(100, 100, rng=0), ReLU()))
         >>> block(np.ones((4, 100))).shape
         (4, 100)
     """

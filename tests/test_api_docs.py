@@ -159,3 +159,45 @@ def test_built_signatures_show_defaults_as_written(built_book):
     page = html.unescape((built_book / "book" / "api.html").read_text(encoding="utf-8"))
     assert "<class 'numpy" not in page, "a signature shows a default as <class 'numpy...'>"
     assert "dtype=np.float64" in re.sub(r"<.*?>", "", page), "no signature shows dtype=np.float64"
+
+
+# A docstring's code (doctest examples, ``::`` blocks) shows in a box indented under its signature:
+# about 73 characters fit at 1280 px (measured: 66 fit, 78 scroll).
+CODE_WIDTH = 72
+
+
+def code_lines(doc):
+    """The lines of a docstring the page shows as code: doctest blocks and literal blocks after ``::``."""
+    shown, literal_indent, block_indent, in_doctest = [], None, None, False
+    for line in doc.splitlines():
+        stripped, indent = line.strip(), len(line) - len(line.lstrip())
+        if literal_indent is not None:
+            if stripped and indent <= literal_indent:
+                literal_indent = None
+            else:
+                if stripped and block_indent is None:
+                    block_indent = indent             # the block's own indentation is not shown
+                shown.append(stripped and line[block_indent:])
+                continue
+        if stripped.startswith(">>>"):
+            in_doctest = True
+        elif not stripped:
+            in_doctest = False
+        if in_doctest:
+            shown.append(stripped)
+        if stripped.endswith("::"):
+            literal_indent, block_indent = indent, None
+    return [line for line in shown if line]
+
+
+def test_code_lines_sees_examples_and_literal_blocks():
+    doc = ("Formula::\n\n    y = " + "a" * 70 + "\n\nText " + "b" * 90 + "\n\nExample:\n"
+           "    >>> x = 1\n    >>> f(" + "c" * 70 + ")\n    " + "d" * 75 + "\n")
+    assert [len(line) for line in code_lines(doc)] == [74, 9, 77, 75]
+
+
+@pytest.mark.parametrize("name", [name for name, _ in documented()])
+def test_docstring_code_fits_the_api_page(name):
+    obj = dict(documented())[name]
+    wide = [line for line in code_lines(inspect.getdoc(obj) or "") if len(line) > CODE_WIDTH]
+    assert not wide, f"{name}: docstring code wider than {CODE_WIDTH} characters scrolls on the API page: {wide}"

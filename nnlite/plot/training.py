@@ -20,7 +20,8 @@ def loss_curves(history, ax=None, title="Loss during training", xlabel="epoch", 
         first: the x value of the first point: 1 for epochs (the default), 0 for steps.
 
     Example:
-        >>> fig = loss_curves({"lr 0.1": [1.0, 0.5, 0.3], "lr 0.01": [1.0, 0.9, 0.8]})
+        >>> fig = loss_curves({"lr 0.1": [1.0, 0.5, 0.3],
+        ...                    "lr 0.01": [1.0, 0.9, 0.8]})
     """
     if isinstance(history, dict):
         curves = history
@@ -74,7 +75,8 @@ def decision_boundary(model, X, y, ax=None, title="Decision regions", resolution
 
     Example:
         >>> X, y = nl.datasets.moons()
-        >>> fig = decision_boundary(model, X, y, title="After training")   # model: 2 inputs -> 2 logits
+        >>> # model: a Layer from 2 inputs to 2 logits
+        >>> fig = decision_boundary(model, X, y, title="After training")
     """
     X, y = np.asarray(X, dtype=float), np.asarray(y)
     if X.ndim != 2 or X.shape[1] != 2:
@@ -137,7 +139,9 @@ def weight_histograms(before, after, bins=40, title="Weights before and after tr
         after: ``{name: array}`` with the same names, taken after ``fit``.
 
     Example:
-        >>> before = weight_snapshot(model); nl.fit(model, ...); after = weight_snapshot(model)
+        >>> before = weight_snapshot(model)
+        >>> history = nl.fit(model, ...)
+        >>> after = weight_snapshot(model)
         >>> fig = weight_histograms(before, after)
     """
     if set(before) != set(after):
