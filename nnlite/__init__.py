@@ -32,7 +32,14 @@ from .training import History, accuracy, evaluate, fit
 
 def expect_version(version):
     """Warn if the installed nnlite is not the version a chapter was written for. Chapters call this
-    in their first code cell: ``nl.expect_version("0.1.0")``."""
+    in their first code cell: ``nl.expect_version("0.1.0")``.
+
+    Args:
+        version: the version the chapter expects, as text such as ``"0.1.0"``.
+
+    Returns:
+        The installed version.
+    """
     if not isinstance(version, str):
         raise NNLiteTypeError(f"expect_version takes the version as text, such as nl.expect_version(\"0.1.0\"); "
                               f"got {version!r}.")

@@ -37,7 +37,12 @@ def _check_model_and_path(verb, model, path):
 
 def save(model, path):
     """Write every Parameter and buffer of ``model`` to ``path`` (.npz). The file is replaced atomically,
-    so an interrupted save never leaves half a checkpoint."""
+    so an interrupted save never leaves half a checkpoint.
+
+    Args:
+        model: a Layer (usually Sequential).
+        path: the file to write, e.g. ``"model.npz"``; its folder must exist.
+    """
     _check_model_and_path("save", model, path)
     path = os.fspath(path)
     if os.path.isdir(path):
@@ -68,6 +73,10 @@ def load(model, path):
 
     Everything is checked before anything is copied: a mismatched file changes nothing and raises
     CheckpointError saying which entries differ.
+
+    Args:
+        model: a Layer built like the saved one (same layers, same shapes).
+        path: a file written by ``nl.save``.
     """
     _check_model_and_path("load", model, path)
     path = os.fspath(path)

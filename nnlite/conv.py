@@ -186,9 +186,13 @@ class Conv1D(_Conv):
     Y[n, o, t] = b[o] + sum over c, j of W[o, c, j] * Xp[n, c, t*stride + j], with Xp = X zero-padded.
 
     Args:
-        in_channels: channels C of the input.  out_channels: number of kernels (output channels).
-        kernel_size: kernel length k.  stride: step between positions.  padding: zeros added at each end.
-        rng: seed or np.random.Generator for the initial weights.  dtype: np.float64 (default) or float32.
+        in_channels: channels C of the input.
+        out_channels: number of kernels (output channels).
+        kernel_size: kernel length k.
+        stride: step between positions (default 1).
+        padding: zeros added at each end (default 0).
+        rng: seed or np.random.Generator for the initial weights (default: the generator ``nl.manual_seed`` seeds).
+        dtype: np.float64 (default) or np.float32.
 
     Shape: X (N, C, L) -> Y (N, out_channels, L_out), L_out = floor((L + 2*padding - k) / stride) + 1.
 
@@ -211,9 +215,13 @@ class Conv2D(_Conv):
     Y[n, o, i, j] = b[o] + sum over c, u, v of W[o, c, u, v] * Xp[n, c, i*sh + u, j*sw + v].
 
     Args:
-        in_channels: channels C of the input (1 for grey images).  out_channels: number of kernels.
-        kernel_size: k or (kh, kw).  stride: s or (sh, sw).  padding: p or (ph, pw) zeros on each side.
-        rng: seed or np.random.Generator for the initial weights.  dtype: np.float64 (default) or float32.
+        in_channels: channels C of the input (1 for grey images).
+        out_channels: number of kernels (output channels).
+        kernel_size: k or (kh, kw).
+        stride: s or (sh, sw), the step between positions (default 1).
+        padding: p or (ph, pw), zeros added on each side (default 0).
+        rng: seed or np.random.Generator for the initial weights (default: the generator ``nl.manual_seed`` seeds).
+        dtype: np.float64 (default) or np.float32.
 
     Shape: X (N, C, H, W) -> Y (N, out_channels, H_out, W_out), H_out = floor((H + 2*ph - kh) / sh) + 1.
 

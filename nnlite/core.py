@@ -14,6 +14,10 @@ class Parameter:
         value: the numbers the optimizer changes, e.g. a weight matrix.
         grad: dL/dvalue, same shape and dtype; backward passes *add* to it, ``zero_grad()`` resets it.
         name: a short name such as ``"W"`` or ``"b"``.
+
+    Args:
+        value: the initial array (the Parameter keeps this array, it does not copy it).
+        name: a short name such as ``"W"`` (default ``""``).
     """
 
     def __init__(self, value, name=""):
@@ -52,9 +56,20 @@ class Layer:
     training = True
 
     def forward(self, X):
+        """Compute the output Y from the input X, keeping what ``backward`` will need.
+
+        Args:
+            X: the input batch, one example per row of axis 0.
+        """
         raise NotImplementedError(f"{type(self).__name__} must define forward(X)")
 
     def backward(self, dY, input_grad=True):
+        """Take dL/dY, add dL/dparam to each Parameter's ``grad`` and return dL/dX.
+
+        Args:
+            dY: dL/dY, the same shape as the last output of ``forward``.
+            input_grad: if False, skip dL/dX and return None (the input needs no gradient).
+        """
         raise NotImplementedError(f"{type(self).__name__} must define backward(dY)")
 
     def __call__(self, X, *args, **kwargs):
@@ -85,7 +100,11 @@ class Layer:
             p.zero_grad()
 
     def train(self, mode=True):
-        """Training mode (the default): dropout drops, batch norm uses batch statistics."""
+        """Training mode (the default): dropout drops, batch norm uses batch statistics. Returns the layer.
+
+        Args:
+            mode: True for training mode, False for evaluation mode (the same as ``eval()``).
+        """
         self.training = bool(mode)
         return self
 
@@ -188,18 +207,38 @@ def validate_input(X, layer, expected, dtype):
     if X.ndim != len(expected):
         hint = ""
         if X.ndim == len(expected) - 1:
-            hint = " Add a batch axis: x.reshape(1, -1)." if len(expected) == 2 else " Add a batch axis: x[None]."
-        elif len(expected) == 2 and X.ndim > 2:
-            hint = " Flatten it first: put nl.Flatten() before this layer, or x.reshape(len(x), -1)."
+            hint = "\nAdd a batch axis: x.reshape(1, -1)." if len(expected) == 2 else "\nAdd a batch axis: x[None]."
+        elif len(expected) == 2 and X.ndim > 2:     # the fix on a line of its own: a printed error fits 78 columns
+            hint = "\nFlatten it first: nl.Flatten() before this layer, or x.reshape(len(x), -1)."
         raise ShapeError(f"{layer!r} expects input of shape {shape_str(expected)}, got {X.shape}.{hint}")
     for axis, (got, want) in enumerate(zip(X.shape, expected)):
         if want is not None and got != want:
-            raise ShapeError(f"{layer!r} expects input of shape {shape_str(expected)}, got {X.shape}: "
-                             f"axis {axis} should have size {want}. Check the previous layer's output size "
+            raise ShapeError(f"{layer!r} expects input of shape {shape_str(expected)}, got {X.shape}:"
+                             f"\naxis {axis} should have size {want}. Check the previous layer's output size\n"
                              "or this layer's constructor arguments.")
     if X.shape[0] == 0:
         raise ShapeError(f"{layer!r} got an empty batch {X.shape}. Pass at least one example.")
     return check_finite(X, layer)
+
+
+SUMMARY_WIDTH = 78     # characters: what a book page's code column shows without scrolling
+
+
+def _table(rows, stacked):
+    """The lines of ``summary()``'s table: rows of (layer, output shape, [parameter shapes], count),
+    the first the header. ``stacked`` puts each parameter shape on a line of its own."""
+    lines = []
+    for layer, out, shapes, count in rows:
+        if stacked:
+            lines.append((layer, out, shapes[0], count))
+            lines += [("", "", shape, "") for shape in shapes[1:]]
+        else:
+            lines.append((layer, out, ", ".join(shapes), count))
+    widths = [max(len(r[c]) for r in lines) for c in range(4)]
+    line = lambda r: "  ".join([r[0].ljust(widths[0]), r[1].ljust(widths[1]), r[2].ljust(widths[2]),
+                                r[3].rjust(widths[3])]).rstrip()
+    rule = "-" * len(line(lines[0]))
+    return [line(lines[0]), rule] + [line(r) for r in lines[1:]] + [rule]
 
 
 class Sequential(Layer):
@@ -222,12 +261,22 @@ class Sequential(Layer):
         self.layers = list(layers)
 
     def forward(self, X):
+        """Apply the layers in order and return the last one's output.
+
+        Args:
+            X: the input batch of the first layer.
+        """
         for layer in self.layers:
             X = layer(X)
         return X
 
     def backward(self, dY, input_grad=True):
-        """Backpropagate dL/dY through every layer, last to first; returns dL/dX (None if not input_grad)."""
+        """Backpropagate dL/dY through every layer, last to first; returns dL/dX (None if not input_grad).
+
+        Args:
+            dY: dL/dY for the model's output, e.g. ``loss_fn.backward()``.
+            input_grad: if False, the first layer skips dL/dX (``fit`` passes False).
+        """
         for i in range(len(self.layers) - 1, 0, -1):
             dY = self.layers[i].backward(dY)
         return self.layers[0].backward(dY, input_grad=input_grad) if self.layers else dY
@@ -282,18 +331,16 @@ class Sequential(Layer):
         if input_shape is None and self.layers and getattr(self.layers[0], "n_in", None) is not None:
             input_shape = (self.layers[0].n_in,)
         out_shapes = self._output_shapes(input_shape)
-        rows = [("Layer", "Output shape", "Parameters", "Count")]
+        rows = [("Layer", "Output shape", ["Parameters"], "Count")]
         total = 0
         for layer, out in zip(self.layers, out_shapes):
-            shapes = ", ".join(f"{name} {tuple(p.shape)}" for name, p in layer.named_parameters())
+            shapes = [f"{name} {tuple(p.shape)}" for name, p in layer.named_parameters()]
             count = sum(p.size for p in layer.parameters())
             total += count
-            rows.append((repr(layer), out, shapes or "-", f"{count:,}"))
-        widths = [max(len(r[c]) for r in rows) for c in range(4)]
-        line = lambda r: "  ".join([r[0].ljust(widths[0]), r[1].ljust(widths[1]), r[2].ljust(widths[2]),
-                                    r[3].rjust(widths[3])])
-        rule = "-" * len(line(rows[0]))
-        text = [line(rows[0]), rule] + [line(r) for r in rows[1:]] + [rule]
+            rows.append((repr(layer), out, shapes or ["-"], f"{count:,}"))
+        text = _table(rows, stacked=False)
+        if max(len(line) for line in text) > SUMMARY_WIDTH:
+            text = _table(rows, stacked=True)       # one parameter a line, so the table fits a page's column
         text.append(f"Trainable parameters: {total:,}")
         n_buffers = sum(a.size for a in self.buffers().values())
         text.append(f"Buffers (not trained): {n_buffers:,}")

@@ -37,7 +37,16 @@ def _rng(seed, name):
 
 def xor(n=200, noise=0.1, seed=0):
     """Four clusters at the corners of a square; the label is 1 where exactly one coordinate is positive.
-    No straight line separates the classes."""
+    No straight line separates the classes.
+
+    Args:
+        n: number of points (default 200).
+        noise: standard deviation of the Gaussian noise added to each point (default 0.1).
+        seed: seed of the random points (default 0).
+
+    Returns:
+        X (n, 2) float64 points and y (n,) int64 labels.
+    """
     rng = _rng(seed, "xor")
     noise = _spread(noise, "xor", "noise")
     n = _n(n, "xor")
@@ -48,7 +57,16 @@ def xor(n=200, noise=0.1, seed=0):
 
 
 def moons(n=200, noise=0.1, seed=0):
-    """Two interleaving half circles."""
+    """Two interleaving half circles.
+
+    Args:
+        n: number of points (default 200).
+        noise: standard deviation of the Gaussian noise added to each point (default 0.1).
+        seed: seed of the random points (default 0).
+
+    Returns:
+        X (n, 2) float64 points and y (n,) int64 labels.
+    """
     rng = _rng(seed, "moons")
     noise = _spread(noise, "moons", "noise")
     n = _n(n, "moons")
@@ -62,7 +80,17 @@ def moons(n=200, noise=0.1, seed=0):
 
 
 def circles(n=200, noise=0.05, factor=0.5, seed=0):
-    """A small circle (label 1) inside a large one (label 0)."""
+    """A small circle (label 1) inside a large one (label 0).
+
+    Args:
+        n: number of points (default 200).
+        noise: standard deviation of the Gaussian noise added to each point (default 0.05).
+        factor: radius of the small circle; the large one has radius 1 (default 0.5).
+        seed: seed of the random points (default 0).
+
+    Returns:
+        X (n, 2) float64 points and y (n,) int64 labels.
+    """
     rng = _rng(seed, "circles")
     noise = _spread(noise, "circles", "noise")
     factor = _spread(factor, "circles", "factor")
@@ -77,7 +105,17 @@ def circles(n=200, noise=0.05, factor=0.5, seed=0):
 
 
 def spirals(n=300, classes=3, noise=0.2, seed=0):
-    """``classes`` interleaved spiral arms (CS231n's spiral data); a linear model gets about 1/classes."""
+    """``classes`` interleaved spiral arms (CS231n's spiral data); a linear model gets about 1/classes.
+
+    Args:
+        n: number of points (default 300).
+        classes: number of arms, one class each (default 3).
+        noise: standard deviation of the noise added to each point's angle (default 0.2).
+        seed: seed of the random points (default 0).
+
+    Returns:
+        X (n, 2) float64 points and y (n,) int64 labels.
+    """
     rng = _rng(seed, "spirals")
     noise = _spread(noise, "spirals", "noise")
     n = _n(n, "spirals")
@@ -96,7 +134,17 @@ def spirals(n=300, classes=3, noise=0.2, seed=0):
 
 
 def blobs(n=200, centers=3, std=0.5, seed=0):
-    """Gaussian clusters around ``centers`` points spaced on a circle of radius 2."""
+    """Gaussian clusters around ``centers`` points spaced on a circle of radius 2.
+
+    Args:
+        n: number of points (default 200).
+        centers: number of clusters, one class each (default 3).
+        std: standard deviation of each cluster (default 0.5).
+        seed: seed of the random points (default 0).
+
+    Returns:
+        X (n, 2) float64 points and y (n,) int64 labels.
+    """
     rng = _rng(seed, "blobs")
     std = _spread(std, "blobs", "std")
     n = _n(n, "blobs")
@@ -120,6 +168,11 @@ def digits(test_size=360, seed=0, flat=True):
 
     Pixels are scaled from 0..16 to [0, 1]. The split is fixed by ``seed``: 1,437 training and 360 test
     images by default.
+
+    Args:
+        test_size: images held out for testing (default 360).
+        seed: seed of the split (default 0).
+        flat: rows of 64 pixels (default True), or images (N, 1, 8, 8) for convolution layers.
 
     Returns:
         X_train (1437, 64), y_train (1437,), X_test (360, 64), y_test (360,); with ``flat=False`` the
@@ -156,6 +209,11 @@ def mnist1d(shuffle=False, seed=42, num_samples=5000):
 
     ``shuffle=True`` permutes the positions of every signal with one fixed permutation, destroying the
     spatial structure (the paper's "shuffled" row). The default split is 4,000 training, 1,000 test.
+
+    Args:
+        shuffle: permute the 40 positions of every signal (default False).
+        seed: seed of the generator (default 42, the paper's).
+        num_samples: training and test signals together (default 5000).
 
     Returns:
         X_train (4000, 40), y_train (4000,), X_test (1000, 40), y_test (1000,), float64 / int64 copies.

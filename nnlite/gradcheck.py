@@ -8,7 +8,12 @@ from .losses import Loss
 
 
 def rel_error(a, b):
-    """``norm(a - b) / max(norm(a) + norm(b), 1e-12)``: ~1e-10 for a correct float64 gradient, ~1 for a wrong one."""
+    """``norm(a - b) / max(norm(a) + norm(b), 1e-12)``: ~1e-10 for a correct float64 gradient, ~1 for a wrong one.
+
+    Args:
+        a: an array, e.g. the analytic gradient.
+        b: an array of the same shape, e.g. the numerical gradient.
+    """
     a, b = np.asarray(a, np.float64), np.asarray(b, np.float64)
     return float(np.linalg.norm(a - b) / max(np.linalg.norm(a) + np.linalg.norm(b), 1e-12))
 

@@ -28,7 +28,11 @@ _global_rng = np.random.default_rng()
 
 
 def manual_seed(seed):
-    """Seed the generator that layers use when no ``rng=`` is given, so a notebook is reproducible."""
+    """Seed the generator that layers use when no ``rng=`` is given, so a notebook is reproducible.
+
+    Args:
+        seed: a whole number of 0 or more.
+    """
     global _global_rng
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
         raise NNLiteTypeError(f"manual_seed takes a whole number of 0 or more, such as nl.manual_seed(0); "

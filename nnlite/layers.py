@@ -18,8 +18,10 @@ class Dense(Layer):
     """Fully connected layer: Y = X @ W + b.
 
     Args:
-        n_in: features per input example.  n_out: features per output example (neurons).
-        rng: seed or np.random.Generator for the initial weights.  dtype: np.float64 (default) or float32.
+        n_in: features per input example.
+        n_out: features per output example (neurons).
+        rng: seed or np.random.Generator for the initial weights (default: the generator ``nl.manual_seed`` seeds).
+        dtype: np.float64 (default) or np.float32.
 
     Shape: X (N, n_in) -> Y (N, n_out).
 
@@ -109,7 +111,11 @@ class ReLU(Activation):
 
 
 class LeakyReLU(Activation):
-    """Y = X for X > 0, negative_slope * X otherwise, so negative inputs still pass a gradient."""
+    """Y = X for X > 0, negative_slope * X otherwise, so negative inputs still pass a gradient.
+
+    Args:
+        negative_slope: the slope for X <= 0 (default 0.01, as PyTorch).
+    """
 
     def __init__(self, negative_slope=0.01):
         if (isinstance(negative_slope, bool) or not isinstance(negative_slope, (int, float, np.integer, np.floating))

@@ -23,6 +23,10 @@ class Loss:
                                  "weights diverged: lower the learning rate and rebuild the model.") from None
 
     def backward(self):
+        """dL/dpred of the last call, the same shape as its predictions, ready for ``model.backward``.
+
+        Call it after ``loss = loss_fn(pred, target)``; the mean over the batch is already in it.
+        """
         if self._cache is None:
             raise NNLiteError(f"{type(self).__name__}.backward() was called before the loss was computed. "
                               "Call loss_fn(pred, target) first.")
@@ -71,8 +75,8 @@ class CrossEntropyLoss(Loss):
 
     ``L = mean_i(logsumexp(z_i) - z_i[y_i])``. Fused and stable: finite for logits of any size.
 
-    Args (when called):
-        logits: (N, C) raw scores, *not* probabilities.  target: (N,) integer class labels in [0, C).
+    Called as ``loss_fn(logits, target)``: ``logits`` (N, C) are raw scores, *not* probabilities;
+    ``target`` (N,) holds integer class labels in [0, C).
 
     ``backward()`` returns (softmax(z) - onehot(y)) / N, of shape (N, C).
     """

@@ -37,7 +37,8 @@ class BatchNorm(Layer):
 
     Args:
         num_features: size C of axis 1 (features of a Dense output, channels of a convolution output).
-        eps: added to the variance for stability.  momentum: weight of the newest batch in the running stats.
+        eps: added to the variance for stability (default 1e-5).
+        momentum: weight of the newest batch in the running statistics (default 0.1, as PyTorch).
         dtype: np.float64 (default) or np.float32.
 
     Shape: X (N, C), (N, C, L) or (N, C, H, W) -> Y, same shape.
@@ -131,7 +132,8 @@ class LayerNorm(Layer):
 
     Args:
         normalized_shape: the trailing shape to normalise over, e.g. 64 for (N, 64) or (T, F) for (N, T, F).
-        eps: added to the variance for stability.  dtype: np.float64 (default) or np.float32.
+        eps: added to the variance for stability (default 1e-5).
+        dtype: np.float64 (default) or np.float32.
 
     Shape: X ``(N, ..., *normalized_shape)`` -> Y, same shape.
 
@@ -205,7 +207,7 @@ class Dropout(Layer):
 
     Example:
         >>> drop = Dropout(0.5, rng=0)
-        >>> np.unique(drop(np.ones((2, 4))))      # each value dropped (0) or kept and doubled
+        >>> np.unique(drop(np.ones((2, 4))))   # dropped (0) or kept, doubled
         array([0., 2.])
         >>> drop.eval()(np.ones((1, 3)))
         array([[1., 1., 1.]])

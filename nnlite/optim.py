@@ -46,6 +46,19 @@ def _weight_decay(owner, value):
 
 
 class Optimizer:
+    """Base class of the optimizers: holds the parameters and the learning rate.
+
+    A subclass writes ``step()``, the update rule; ``zero_grad()`` is shared.
+
+    Args:
+        params: the Parameters to train, usually ``model.parameters()``.
+        lr: the learning rate, a positive number.
+
+    Attributes:
+        params: list of the Parameters.
+        lr: the learning rate (it may be changed between steps).
+    """
+
     def __init__(self, params, lr):
         params = _parameter_list(type(self).__name__, params)
         if not params:
@@ -61,11 +74,13 @@ class Optimizer:
         self.lr = float(lr)
 
     def zero_grad(self):
-        """Set every gradient to zero."""
+        """Set every parameter's ``grad`` to zero. Gradients accumulate (``+=``), so call it after each
+        ``step()``, before the next backward pass."""
         for p in self.params:
             p.zero_grad()
 
     def step(self):
+        """Update every parameter's ``value`` in place from its ``grad``, by the optimizer's rule."""
         raise NotImplementedError
 
 
@@ -75,6 +90,12 @@ class SGD(Optimizer):
     Without momentum:  p <- p - lr * g
     With momentum mu:  v <- mu * v + g;   p <- p - lr * v
     With weight_decay wd, g is first replaced by g + wd * p: the gradient of an L2 penalty wd/2 * sum(p**2).
+
+    Args:
+        params: the Parameters to train, usually ``model.parameters()``.
+        lr: the learning rate, a positive number.
+        momentum: mu in [0, 1); 0 (the default) is plain SGD, 0.9 is usual.
+        weight_decay: wd, 0 or more (default 0: no decay).
     """
 
     def __init__(self, params, lr, momentum=0.0, weight_decay=0.0):
@@ -107,6 +128,14 @@ class Adam(Optimizer):
 
     With weight_decay wd (default 0), g is first replaced by g + wd * p, as PyTorch's Adam does; AdamW
     decays the weights themselves instead.
+
+    Args:
+        params: the Parameters to train, usually ``model.parameters()``.
+        lr: the learning rate (default 1e-3).
+        beta1: decay rate of the first moment m, in [0, 1) (default 0.9).
+        beta2: decay rate of the second moment v, in [0, 1) (default 0.999).
+        eps: added to sqrt(v_hat) so the step stays finite (default 1e-8).
+        weight_decay: wd, 0 or more (default 0: no decay).
     """
 
     decoupled = False        # AdamW: the weight decay shrinks the weights directly, outside the moments
@@ -161,6 +190,14 @@ class AdamW(Adam):
     Each step first shrinks every weight, p <- p (1 - lr * wd), then takes Adam's step on the plain
     gradient. Unlike an L2 penalty added to g, the decay is not rescaled by Adam's per-parameter step
     size, so every weight decays at the same rate. Default weight_decay 0.01, as PyTorch.
+
+    Args:
+        params: the Parameters to train, usually ``model.parameters()``.
+        lr: the learning rate (default 1e-3).
+        beta1: decay rate of the first moment m, in [0, 1) (default 0.9).
+        beta2: decay rate of the second moment v, in [0, 1) (default 0.999).
+        eps: added to sqrt(v_hat) so the step stays finite (default 1e-8).
+        weight_decay: wd, 0 or more (default 0.01).
     """
 
     decoupled = True
@@ -174,7 +211,14 @@ def clip_grad_norm(parameters, max_norm):
 
     The norm is taken over all the gradients together, as one long vector; if it exceeds ``max_norm``,
     each ``p.grad`` is multiplied by ``max_norm / (norm + 1e-6)`` (PyTorch's ``clip_grad_norm_``). The
-    direction of the step is kept; only its length is capped. Returns the norm before clipping.
+    direction of the step is kept; only its length is capped.
+
+    Args:
+        parameters: the Parameters whose gradients to clip, usually ``model.parameters()``.
+        max_norm: the largest joint norm allowed, a positive number such as 1.0.
+
+    Returns:
+        The joint norm of the gradients before clipping (a float).
     """
     params = _parameter_list("clip_grad_norm", parameters)
     if not _is_number(max_norm) or not math.isfinite(max_norm) or max_norm <= 0:

@@ -94,7 +94,8 @@ class MaxPool1D(_MaxPool):
     """Maximum of each window of length k, per channel: Y[n, c, t] = max_j X[n, c, t*stride + j].
 
     Args:
-        kernel_size: window length k.  stride: step between windows (default k: windows do not overlap).
+        kernel_size: window length k.
+        stride: step between windows (default k: windows do not overlap).
 
     Shape: X (N, C, L) -> Y (N, C, L_out), L_out = floor((L - k) / stride) + 1.
 
@@ -113,7 +114,8 @@ class MaxPool2D(_MaxPool):
     """Maximum of each kh×kw window, per channel.
 
     Args:
-        kernel_size: k or (kh, kw).  stride: s or (sh, sw) (default the kernel size: no overlap).
+        kernel_size: k or (kh, kw).
+        stride: s or (sh, sw) (default the kernel size: windows do not overlap).
 
     Shape: X (N, C, H, W) -> Y (N, C, H_out, W_out), H_out = floor((H - kh) / sh) + 1.
 
@@ -132,7 +134,8 @@ class AvgPool1D(_AvgPool):
     """Mean of each window of length k, per channel: Y[n, c, t] = mean_j X[n, c, t*stride + j].
 
     Args:
-        kernel_size: window length k.  stride: step between windows (default k).
+        kernel_size: window length k.
+        stride: step between windows (default k).
 
     Shape: X (N, C, L) -> Y (N, C, L_out), L_out = floor((L - k) / stride) + 1. No parameters.
 
@@ -148,7 +151,8 @@ class AvgPool2D(_AvgPool):
     """Mean of each kh×kw window, per channel.
 
     Args:
-        kernel_size: k or (kh, kw).  stride: s or (sh, sw) (default the kernel size).
+        kernel_size: k or (kh, kw).
+        stride: s or (sh, sw) (default the kernel size).
 
     Shape: X (N, C, H, W) -> Y (N, C, H_out, W_out), H_out = floor((H - kh) / sh) + 1. No parameters.
 

@@ -151,10 +151,10 @@ class RNN(_Recurrent):
 class GRU(_Recurrent):
     """Gated recurrent unit, the same function as PyTorch's ``nn.GRU`` (Cho et al., 2014)::
 
-        r = sigmoid(x_t @ Wx_r + bx_r + h @ Wh_r + bh_r)          reset gate
-        z = sigmoid(x_t @ Wx_z + bx_z + h @ Wh_z + bh_z)          update gate
-        n = tanh(x_t @ Wx_n + bx_n + r * (h @ Wh_n + bh_n))       candidate state
-        h_t = (1 - z) * n + z * h                                 z near 1 keeps the old state
+        r = sigmoid(x_t @ Wx_r + bx_r + h @ Wh_r + bh_r)      # reset gate
+        z = sigmoid(x_t @ Wx_z + bx_z + h @ Wh_z + bh_z)      # update gate
+        n = tanh(x_t @ Wx_n + bx_n + r * (h @ Wh_n + bh_n))   # candidate
+        h_t = (1 - z) * n + z * h          # z near 1 keeps the old state
 
     Args:
         n_in: features per time step (F).
@@ -301,6 +301,12 @@ class Bidirectional(Layer):
 
 class BiGRU(Bidirectional):
     """Bidirectional GRU: ``Bidirectional(GRU(n_in, n_hidden), GRU(n_in, n_hidden))``.
+
+    Args:
+        n_in: features per time step (F).
+        n_hidden: size of each direction's hidden state (H).
+        rng: seed or np.random.Generator for the initial weights (default: the generator ``nl.manual_seed`` seeds).
+        dtype: np.float64 (default) or np.float32.
 
     Shape: X (N, T, F) -> Y (N, T, 2 * n_hidden). Parameters ``forward.Wx`` ... ``reverse.bh``
     (PyTorch: ``weight_ih_l0`` ... and ``weight_ih_l0_reverse`` ...).

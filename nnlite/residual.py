@@ -19,7 +19,8 @@ class Residual(Layer):
     Shape: X (N, ...) -> Y, same shape.
 
     Example:
-        >>> block = Residual(Sequential(Dense(100, 100, rng=0), ReLU()))    # the MNIST-1D MLP's hidden layer
+        >>> # the hidden layer of the MNIST-1D MLP:
+        >>> block = Residual(Sequential(Dense(100, 100, rng=0), ReLU()))
         >>> block(np.ones((4, 100))).shape
         (4, 100)
     """
@@ -67,7 +68,9 @@ class ResidualBlock(Residual):
     """The MNIST-1D paper's residual hidden layer: Y = X + ReLU(X @ W + b).
 
     Args:
-        n_features: features in and out.  rng: seed or np.random.Generator.  dtype: np.float64 or float32.
+        n_features: features in and out.
+        rng: seed or np.random.Generator for the initial weights (default: the generator ``nl.manual_seed`` seeds).
+        dtype: np.float64 (default) or np.float32.
 
     Shape: X (N, n_features) -> Y (N, n_features).
 

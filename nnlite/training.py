@@ -39,7 +39,12 @@ class History:
 
 
 def accuracy(outputs, y):
-    """Fraction of correct predictions: argmax of (N, C) logits, or logit > 0 for binary (N,)/(N, 1)."""
+    """Fraction of correct predictions: argmax of (N, C) logits, or logit > 0 for binary (N,)/(N, 1).
+
+    Args:
+        outputs: the model's logits, (N, C) or, for two classes, (N,) or (N, 1).
+        y: integer labels (N,).
+    """
     outputs = as_float(outputs, "accuracy (outputs)")
     y = as_float(y, "accuracy (labels)")
     if outputs.ndim == 2 and outputs.shape[1] > 1:
@@ -60,7 +65,18 @@ def _is_classifier(loss_fn):
 
 
 def evaluate(model, loss_fn, X, y, batch_size=1024):
-    """Mean loss and accuracy (None unless classification) of ``model`` on (X, y), in eval mode."""
+    """Mean loss and accuracy (None unless classification) of ``model`` on (X, y), in eval mode.
+
+    Args:
+        model: a Layer (usually Sequential); its training mode is restored afterwards.
+        loss_fn: a loss such as ``CrossEntropyLoss()``.
+        X: inputs, one example per row: (N, ...).
+        y: targets, one per example.
+        batch_size: examples per forward pass (default 1024); it changes memory use, not the result.
+
+    Returns:
+        ``(loss, accuracy)``: floats; accuracy is None for a regression loss.
+    """
     _check_pieces("evaluate", model, loss_fn)
     _check_count("evaluate", "batch_size", batch_size)
     X, y = _check_data(X, y, "evaluation", where="evaluate")
@@ -151,12 +167,17 @@ def fit(model, loss_fn, optimizer, X, y, epochs=5, batch_size=64, validation=Non
     dL/dX (the data needs no gradient).
 
     Args:
-        model: a Layer (usually Sequential).  loss_fn: a loss such as CrossEntropyLoss().
-        optimizer: SGD or Adam over ``model.parameters()``.
-        X, y: training inputs (N, ...) and targets (N, ...).
-        epochs, batch_size: passes over the data and examples per step.
-        validation: optional (X_val, y_val) measured after every epoch.
-        seed: seed of the shuffling.  progress: show a progress bar (in notebooks and terminals).
+        model: a Layer (usually Sequential).
+        loss_fn: a loss such as ``CrossEntropyLoss()``.
+        optimizer: an optimizer (SGD, Adam, AdamW) over ``model.parameters()``.
+        X: training inputs, one example per row: (N, ...).
+        y: training targets, one per example: (N,) labels or (N, ...) values.
+        epochs: passes over the training data (default 5).
+        batch_size: examples per optimizer step (default 64); the last batch may be smaller.
+        validation: optional ``(X_val, y_val)``, measured after every epoch.
+        seed: seed of the shuffling (default 0).
+        shuffle: shuffle the examples before every epoch (default True); False keeps their order.
+        progress: show a progress bar in notebooks and terminals (default True).
         clip: None, or a max norm: before every step the gradients are clipped to it together
             (``nl.clip_grad_norm``), which keeps one huge gradient from throwing the weights away.
 

@@ -57,12 +57,12 @@ KERNEL_NOTE_CLASS = "nnlite-kernel-note"
 DPI = 96
 PNG_COLOURS = 96          # frames are palette PNGs: a few colours per line keep them small
 
-# name -> (label, f, f'); LeakyReLU uses slope 0.1 here so that its left half is visible.
+# name -> (label, f, f'); LeakyReLU with nl.LeakyReLU's slope, 0.01, as chapter 3 teaches it.
 ACTIVATIONS = {
     "sigmoid": ("Sigmoid", F.sigmoid, F.sigmoid_grad),
     "tanh": ("Tanh", F.tanh, F.tanh_grad),
     "relu": ("ReLU", F.relu, F.relu_grad),
-    "leaky_relu": ("LeakyReLU (slope 0.1)", lambda x: F.leaky_relu(x, 0.1), lambda x: F.leaky_relu_grad(x, 0.1)),
+    "leaky_relu": ("LeakyReLU (slope 0.01)", F.leaky_relu, F.leaky_relu_grad),
     "gelu": ("GELU (tanh form)", F.gelu, F.gelu_grad),
 }
 SYMBOL = {"sigmoid": "σ", "tanh": "tanh", "relu": "ReLU", "leaky_relu": "LeakyReLU", "gelu": "GELU"}
@@ -403,8 +403,12 @@ def bias_shift(weight=1.0, bias=0.0, activation="sigmoid",
     Every control responds in the rendered book: 3 activations x 5 weights x 9 biases = 135 frames.
 
     Args:
-        weight, bias, activation: the starting values (snapped to the nearest value offered).
-        weights, biases, activations: the values the controls offer.
+        weight: the starting weight w (snapped to the nearest value offered).
+        bias: the starting bias b (snapped likewise).
+        activation: the starting activation, a name in ``ACTIVATIONS``.
+        weights: the weights the weight control offers.
+        biases: the biases the bias slider offers.
+        activations: the activations the buttons offer.
 
     Returns:
         FrameWidget; display it by making it the last expression of a cell.
@@ -503,7 +507,10 @@ def neuron_explorer(inputs=(1.0, 2.0, 3.0), weights=(0.2, 0.3, 0.8), bias=-2.0, 
     (on the book's page they are disabled, with the reason beside them).
 
     Args:
-        inputs: x1, x2, x3.  weights: w1, w2, w3.  bias: b.  activation: a name in ``ACTIVATIONS``.
+        inputs: the three inputs x1, x2, x3.
+        weights: the three weights w1, w2, w3 (the starting values).
+        bias: the starting bias b.
+        activation: a name in ``ACTIVATIONS``.
 
     Returns:
         FrameWidget.
@@ -600,8 +607,10 @@ def activation_explorer(activation="sigmoid", z=0.0, names=("relu", "leaky_relu"
     Both controls respond in the rendered book: 5 activations x 21 inputs = 105 frames.
 
     Args:
-        activation, z: the starting activation (a name in ``ACTIVATIONS``) and input.
-        names, zs: the activations and inputs offered.
+        activation: the starting activation, a name in ``ACTIVATIONS``.
+        z: the starting input z.
+        names: the activations the buttons offer.
+        zs: the inputs the slider offers.
 
     Returns:
         FrameWidget.
@@ -777,8 +786,13 @@ def training_playground(dataset="moons", hidden=8, optimizer="Adam", lr=0.1, lrs
     book's page they are disabled, with the reason beside them.
 
     Args:
-        dataset, hidden, optimizer, lr: the starting setting.  lrs: the learning rates offered.
-        epochs, snapshot_every: length of each run and the epochs between frames.
+        dataset: the data set, one of ``DATASETS``.
+        hidden: hidden units per layer, one of ``HIDDEN_UNITS``.
+        optimizer: the starting optimizer, a key of ``OPTIMIZERS``.
+        lr: the starting learning rate, one of ``lrs``.
+        lrs: the learning rates the slider offers.
+        epochs: the length of each run.
+        snapshot_every: epochs between two frames.
 
     Returns:
         FrameWidget, with ``.runs`` the TrainingRuns behind the frames (``.runs.cache`` holds each run).

@@ -90,7 +90,7 @@ def test_dense_refuses_bad_rng(rng_arg):
 
 
 @pytest.mark.parametrize("X, error, pattern", [
-    (np.ones(3), nl.ShapeError, r"expects input of shape \(batch, 3\), got \(3,\)\. Add a batch axis: x\.reshape\(1, -1\)"),
+    (np.ones(3), nl.ShapeError, r"expects input of shape \(batch, 3\), got \(3,\)\.\sAdd a batch axis: x\.reshape\(1, -1\)"),
     (np.ones((2, 4)), nl.ShapeError, r"axis 1 should have size 3"),
     (np.ones((2, 3, 1)), nl.ShapeError, r"Flatten it first"),
     (np.ones((0, 3)), nl.ShapeError, r"empty batch"),

@@ -214,7 +214,7 @@ def test_blown_up_hidden_layer_is_reported_as_training_diverged(blobs):
     (np.zeros((10, 2)), np.full(10, 0.5), nl.InputError, r"non-integer"),
     (np.zeros((10, 2)), np.eye(3)[np.zeros(10, int)], nl.ShapeError, r"argmax"),
     (np.zeros((0, 2)), np.zeros(0, int), nl.ShapeError, r"empty"),
-    (np.zeros((10, 3)), np.zeros(10, int), nl.ShapeError, r"Dense\(2→8\).*axis 1 should have size 2"),
+    (np.zeros((10, 3)), np.zeros(10, int), nl.ShapeError, r"(?s)Dense\(2→8\).*axis 1 should have size 2"),
 ], ids=["batch", "rank1", "nan", "strings", "string-targets", "ragged-targets", "out-of-range", "fractional",
         "one-hot", "empty", "features"])
 def test_fit_input_errors(X, y, error, pattern):

@@ -289,7 +289,8 @@ def test_neuron_explorer_starts_at_the_chapter_neuron(built):
 
 @pytest.mark.parametrize("activation, z, flat", [("sigmoid", 5.0, True), ("sigmoid", 0.0, False),
                                                  ("relu", -2.0, True), ("relu", 2.0, False),
-                                                 ("tanh", -4.0, True), ("leaky_relu", -2.0, False)])
+                                                 ("tanh", -4.0, True), ("leaky_relu", -2.0, True),
+                                                 ("leaky_relu", 2.0, False)])
 def test_activation_explorer_says_where_the_slope_vanishes(activation, z, flat):
     _, alt = widgets.ActivationFigure()(activation=activation, z=z)
     slope = float(widgets.ACTIVATIONS[activation][2](np.array([z]))[0])

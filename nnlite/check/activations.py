@@ -35,7 +35,7 @@ def relu(student):
 
 
 def sigmoid(student):
-    """Check ``sigmoid(x)``: 1 / (1 + exp(-x)), any shape, with no overflow warning for |x| up to 1e4."""
+    """Check ``sigmoid(x)``: 1 / (1 + exp(-x)), any shape, with no overflow warning for ``|x|`` up to 1e4."""
     ex = Exercise("sigmoid(x)", ref.sigmoid,
                   hint="the sigmoid is 1 / (1 + e^(-x)): 0.5 at x = 0, near 1 for large x, near 0 for very negative x.",
                   shape_hint="the sigmoid works entry by entry: the result has x's shape.",

@@ -10,6 +10,7 @@ The figures live in one module per topic; every name is also here, as ``plot.<na
     style          every chapter        use_style, subplots, the palettes OKABE_ITO, PALETTE, DISTINCT;
                                         series_style (colour + line style + marker), label_line_ends, page_width
     diagrams       chapters 1, 5, 8     network_diagram, neuron_diagram, computation_graph, unrolled_rnn
+    backprop       chapter 5            value_graph
     activations    chapters 2, 3, 9     activation_curves, bias_shift_plot, activation_histograms
     training       chapters 4-6, 10     loss_curves, compare_curves, probability_bars, decision_boundary,
                                         compare_decision_boundaries, weight_snapshot, weight_histograms,
@@ -20,6 +21,7 @@ The figures live in one module per topic; every name is also here, as ``plot.<na
 """
 
 from .activations import ACTIVATION_NAMES, activation_curves, activation_histograms, bias_shift_plot
+from .backprop import value_graph
 from .convolution import feature_maps, image_grid, sliding_kernel
 from .diagrams import LABEL_POSITIONS, computation_graph, network_diagram, neuron_diagram, unrolled_rnn
 from .normalisation import normalisation_statistics, train_val_curves
@@ -34,6 +36,7 @@ __all__ = [
     "use_style", "subplots", "OKABE_ITO", "PALETTE", "DISTINCT", "series_style", "label_line_ends",
     "page_width",
     "network_diagram", "neuron_diagram", "computation_graph", "unrolled_rnn", "LABEL_POSITIONS",
+    "value_graph",
     "activation_curves", "bias_shift_plot", "activation_histograms", "ACTIVATION_NAMES",
     "loss_curves", "compare_curves", "probability_bars", "decision_boundary", "compare_decision_boundaries",
     "weight_snapshot", "weight_histograms", "optimizer_paths", "digit_predictions", "accuracy_curves",

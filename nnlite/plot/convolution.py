@@ -41,8 +41,10 @@ def feature_maps(images, maps, kernels, kernel_names=None, title="Filters as fea
     """Input images (top row) and, one row per kernel, the feature maps that kernel makes of them.
 
     Args:
-        images: (n, h, w) inputs.  maps: (n, K, h', w') outputs of a convolution with K kernels.
-        kernels: (K, kh, kw), drawn at the start of each row.  kernel_names: K labels.
+        images: (n, h, w) inputs.
+        maps: (n, K, h', w') outputs of a convolution with K kernels.
+        kernels: (K, kh, kw), drawn at the start of each row.
+        kernel_names: K labels (default kernel 0, kernel 1, ...).
 
     Signed values (kernels, maps) use a diverging colour map centred on 0, one scale per row: orange is
     positive, purple negative.
@@ -78,9 +80,13 @@ def image_grid(images, titles=None, columns=8, title="", cmap="gray_r", symmetri
 
     Args:
         images: (n, h, w) values (or anything that reshapes to it, e.g. a kernel (out, 1, kh, kw)).
-        titles: n short titles.  columns: images per row.  title: the figure's title.
-        cmap: colour map.  symmetric: one colour scale centred on 0 for every image (filters, whose
-            sign matters; a diverging colour-blind-safe map is used).  colorbar: add a shared colour bar.
+        titles: n short titles.
+        columns: images per row.
+        title: the figure's title.
+        cmap: colour map.
+        symmetric: one colour scale centred on 0 for every image (filters, whose sign matters; a
+            diverging colour-blind-safe map is used).
+        colorbar: add a shared colour bar.
         size: inches per image.
     """
     images = np.asarray(images, dtype=float)

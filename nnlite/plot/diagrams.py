@@ -150,7 +150,9 @@ def neuron_diagram(x, w, b=0.0, activation="sigmoid", ax=None, title=None):
     """Draw one neuron: inputs x_i, a line per weight w_i, the bias, the weighted sum z and a = f(z).
 
     Args:
-        x, w: 1-D arrays of the same length (inputs and weights).  b: the bias (a number).
+        x: the inputs, a 1-D array.
+        w: the weights, a 1-D array of the same length.
+        b: the bias (a number, default 0).
         activation: a name from ``nnlite.functional.ACTIVATIONS`` (``"sigmoid"``, ``"relu"``, ...).
 
     Returns:
@@ -200,13 +202,17 @@ def neuron_diagram(x, w, b=0.0, activation="sigmoid", ax=None, title=None):
     return fig
 
 
-def computation_graph(values, operations, gradients=None, title="Computation graph"):
+def computation_graph(values, operations, gradients=None, title="Computation graph",
+                      parameter_gradients=None):
     """A chain of values joined by operations, forward arrows on top, backward arrows below; returns the Figure.
 
     Args:
         values: labels of the values in order, e.g. ``["$X$ (N, 2)", "$Z$ (N, 16)", ...]`` (mathtext allowed).
         operations: one label per arrow between consecutive values (``len(values) - 1``).
         gradients: optional labels of the gradients flowing back, one per value (drawn under each box).
+        parameter_gradients: optional labels of the parameters' gradients, one per operation (``None`` or
+            ``""`` for an operation without parameters), drawn in a row of their own under the backward
+            arrow of their operation.
     """
     if len(operations) != len(values) - 1:
         raise NNLiteError(f"computation_graph needs one operation between each pair of values: "
@@ -214,25 +220,37 @@ def computation_graph(values, operations, gradients=None, title="Computation gra
     if gradients is not None and len(gradients) != len(values):
         raise NNLiteError(f"computation_graph needs one gradient label per value ({len(values)}), "
                           f"got {len(gradients)}.")
+    if parameter_gradients is not None and len(parameter_gradients) != len(operations):
+        raise NNLiteError(f"computation_graph needs one parameter-gradient label per operation "
+                          f"({len(operations)}; None where an operation has no parameters), "
+                          f"got {len(parameter_gradients)}.")
     n = len(values)
     forward, backward = PALETTE[0], PALETTE[3]
-    fig, ax = subplots(figsize=(1.7 * n, 2.8 if gradients else 1.9))
+    bottom = -1.0 if gradients else -0.4
+    if parameter_gradients:
+        bottom = -1.5
+    fig, ax = subplots(figsize=(1.7 * n, 2.0 - 1.25 * bottom))
     box = dict(boxstyle="round,pad=0.4", facecolor="white", edgecolor=forward, linewidth=1.4)
     for i, label in enumerate(values):
-        ax.text(i, 0, label, ha="center", va="center", fontsize=12, bbox=box)
+        ax.text(i, 0, label, ha="center", va="center", fontsize=13, bbox=box)
     for i, op in enumerate(operations):
         ax.annotate("", xy=(i + 0.7, 0.1), xytext=(i + 0.3, 0.1),
                     arrowprops=dict(arrowstyle="->", color=forward, linewidth=1.6))
-        ax.text(i + 0.5, 0.25, op, ha="center", va="bottom", fontsize=11, color=forward)
+        ax.text(i + 0.5, 0.25, op, ha="center", va="bottom", fontsize=12, color=forward)
         if gradients:
             ax.annotate("", xy=(i + 0.3, -0.1), xytext=(i + 0.7, -0.1),
                         arrowprops=dict(arrowstyle="->", color=backward, linewidth=1.6))
     if gradients:
         for i, g in enumerate(gradients):
-            ax.text(i, -0.3, g, ha="center", va="top", fontsize=11, color=backward)
-        ax.text(-0.5, 0.7, "forward →", fontsize=11, color=forward, ha="left")
-        ax.text(-0.5, -0.95, "← backward", fontsize=11, color=backward, ha="left")
-    ax.set(xlim=(-0.55, n - 0.45), ylim=(-1.0 if gradients else -0.4, 0.8))
+            ax.text(i, -0.3, g, ha="center", va="top", fontsize=12, color=backward)
+        ax.text(-0.5, 0.75, "forward →", fontsize=12, color=forward, ha="left")
+        ax.text(-0.5, bottom + 0.05, "← backward", fontsize=12, color=backward, ha="left")
+    for i, g in enumerate(parameter_gradients or []):
+        if g:
+            ax.text(i + 0.5, -0.8, g, ha="center", va="top", fontsize=12, color=backward,
+                    bbox=dict(boxstyle="round,pad=0.3", facecolor="white", edgecolor=backward,
+                              linewidth=1.0, linestyle="--"))
+    ax.set(xlim=(-0.55, n - 0.45), ylim=(bottom, 0.85))
     ax.set_title(title)
     ax.axis("off")
     fig.tight_layout()

@@ -15,11 +15,13 @@ def loss_curves(history, ax=None, title="Loss during training", xlabel="epoch", 
     Args:
         history: a ``History`` from ``nl.fit`` (draws ``loss`` and, if recorded, ``val_loss``), or a dict
             ``{label: sequence of losses}`` (one curve each, e.g. one per learning rate).
-        ax: Axes to draw on (a new figure if None).  log: logarithmic y axis.
+        ax: Axes to draw on (a new figure if None).
+        log: logarithmic y axis.
         first: the x value of the first point: 1 for epochs (the default), 0 for steps.
 
     Example:
-        >>> fig = loss_curves({"lr 0.1": [1.0, 0.5, 0.3], "lr 0.01": [1.0, 0.9, 0.8]})
+        >>> fig = loss_curves({"lr 0.1": [1.0, 0.5, 0.3],
+        ...                    "lr 0.01": [1.0, 0.9, 0.8]})
     """
     if isinstance(history, dict):
         curves = history
@@ -46,7 +48,9 @@ def compare_curves(x, curves, ax=None, title="", xlabel="x", ylabel="y", log=Fal
     """Several curves y(x) on one Axes, each labelled; returns the Figure.
 
     Args:
-        x: (n,) points.  curves: ``{label: (n,) values}``.  log: logarithmic y axis.
+        x: (n,) points.
+        curves: ``{label: (n,) values}``, one labelled curve each.
+        log: logarithmic y axis.
     """
     ax = _axes(ax)
     for k, (label, values) in enumerate(curves.items()):           # colour, line style and marker
@@ -65,12 +69,15 @@ def decision_boundary(model, X, y, ax=None, title="Decision regions", resolution
     Args:
         model: a Layer mapping (N, 2) inputs to (N, C) logits (argmax decides) or (N, 1) / (N,) logits
             (positive means class 1). It is evaluated in eval mode and restored.
-        X: (N, 2) points.  y: (N,) integer labels.
-        resolution: grid points per axis.  padding: margin around the data, in data units.
+        X: (N, 2) points.
+        y: (N,) integer labels.
+        resolution: grid points per axis.
+        padding: margin around the data, in data units.
 
     Example:
         >>> X, y = nl.datasets.moons()
-        >>> fig = decision_boundary(model, X, y, title="After training")   # model: 2 inputs -> 2 logits
+        >>> # model: a Layer from 2 inputs to 2 logits
+        >>> fig = decision_boundary(model, X, y, title="After training")
     """
     X, y = np.asarray(X, dtype=float), np.asarray(y)
     if X.ndim != 2 or X.shape[1] != 2:
@@ -129,11 +136,13 @@ def weight_histograms(before, after, bins=40, title="Weights before and after tr
     """One panel per parameter: histograms of its values before and after training; returns the Figure.
 
     Args:
-        before, after: dicts ``{name: array}`` with the same names, e.g. ``weight_snapshot(model)`` taken
-            before and after ``fit``.
+        before: ``{name: array}``, e.g. ``weight_snapshot(model)`` taken before ``fit``.
+        after: ``{name: array}`` with the same names, taken after ``fit``.
 
     Example:
-        >>> before = weight_snapshot(model); nl.fit(model, ...); after = weight_snapshot(model)
+        >>> before = weight_snapshot(model)
+        >>> history = nl.fit(model, ...)
+        >>> after = weight_snapshot(model)
         >>> fig = weight_histograms(before, after)
     """
     if set(before) != set(after):
@@ -159,7 +168,8 @@ def optimizer_paths(surface, paths, ax=None, xlim=(-2, 2), ylim=(-2, 2), minimum
     Args:
         surface: vectorised f(w1, w2) -> loss, called on meshgrid arrays.
         paths: ``{label: (steps, 2) array}`` of visited points, start first.
-        minimum: optional (w1, w2) to mark with a star.  levels: number of contour levels (log-spaced).
+        minimum: optional (w1, w2) to mark with a star.
+        levels: number of contour levels (log-spaced).
     """
     ax = _axes(ax, figsize=(5.6, 4.4))
     w1, w2 = np.meshgrid(np.linspace(*xlim, 200), np.linspace(*ylim, 200))
@@ -186,7 +196,8 @@ def probability_bars(probabilities, ax=None, title="Predicted probabilities", la
     """Bar chart of one example's class probabilities (e.g. a softmax row); returns the Figure.
 
     Args:
-        probabilities: (C,) values in [0, 1].  labels: C tick labels (default 0..C-1).
+        probabilities: (C,) values in [0, 1].
+        labels: C tick labels (default 0..C-1).
         target: optional index of the true class, drawn in a second colour.
     """
     p = np.asarray(probabilities, dtype=float).reshape(-1)
@@ -202,8 +213,9 @@ def digit_predictions(images, y_true, y_pred, columns=8, title="Test digits: pre
     """A grid of 8×8 digit images, each titled with the predicted and the true label; returns the Figure.
 
     Args:
-        images: (N, 64) or (N, 8, 8) pixel values.  y_true, y_pred: (N,) labels. Wrong predictions are
-            titled in a second colour.
+        images: (N, 64) or (N, 8, 8) pixel values.
+        y_true: (N,) true labels.
+        y_pred: (N,) predicted labels; wrong predictions are titled in a second colour.
     """
     images = np.asarray(images, dtype=float).reshape(len(images), 8, 8)
     rows = int(np.ceil(len(images) / columns))
