@@ -50,7 +50,7 @@ PLOT_TOPICS = {
     "convolution": ["sliding_kernel", "feature_maps", "image_grid"],
     "sequences": ["hidden_state_traces", "signals", "grouped_bars"],
     "normalisation": ["normalisation_statistics", "train_val_curves"],
-    "attention": ["attention_heatmap", "attention_maps", "parameter_growth", "parameter_breakdown"],
+    "attention": ["attention_heatmap", "attention_maps", "growth_curves", "parameter_breakdown"],
 }
 
 ALL_CHECKERS = [

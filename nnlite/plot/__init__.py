@@ -16,12 +16,12 @@ The figures live in one module per topic; every name is also here, as ``plot.<na
     convolution    chapter 7            sliding_kernel, feature_maps, image_grid
     sequences      chapters 8, 10       hidden_state_traces, signals, grouped_bars
     normalisation  chapter 9            normalisation_statistics, train_val_curves
-    attention      chapters 10, 11      attention_heatmap, attention_maps, parameter_growth,
+    attention      chapters 10, 11      attention_heatmap, attention_maps, growth_curves,
                                         parameter_breakdown
 """
 
 from .activations import ACTIVATION_NAMES, activation_curves, activation_histograms, bias_shift_plot
-from .attention import attention_heatmap, attention_maps, parameter_breakdown, parameter_growth
+from .attention import attention_heatmap, attention_maps, growth_curves, parameter_breakdown
 from .convolution import feature_maps, image_grid, sliding_kernel
 from .diagrams import LABEL_POSITIONS, computation_graph, network_diagram, neuron_diagram, unrolled_rnn
 from .normalisation import normalisation_statistics, train_val_curves
@@ -40,5 +40,5 @@ __all__ = [
     "sliding_kernel", "feature_maps", "image_grid",
     "hidden_state_traces", "signals", "grouped_bars",
     "normalisation_statistics", "train_val_curves",
-    "attention_heatmap", "attention_maps", "parameter_growth", "parameter_breakdown",
+    "attention_heatmap", "attention_maps", "growth_curves", "parameter_breakdown",
 ]

@@ -1,5 +1,5 @@
 """Figures for chapters 10 and 11, embeddings, attention and the transformer block: attention weights as
-heatmaps, parameter counts against the sequence length, and where a model's parameters live."""
+heatmaps, counts that grow with a size (log-log), and where a model's parameters live."""
 
 import numpy as np
 
@@ -98,22 +98,24 @@ def attention_maps(maps, titles=None, queries=None, keys=None, suptitle="", ncol
     return fig
 
 
-def parameter_growth(lengths, counts, ax=None, title="", xlabel="sequence length T",
-                     ylabel="parameters (log scale)"):
-    """Parameter counts against the sequence length on log-log axes, one line per layer.
+def growth_curves(x, curves, ax=None, title="", xlabel="sequence length T", ylabel="parameters (log scale)",
+                  log_y=True):
+    """Curves y(x) on a logarithmic x axis (and y axis unless ``log_y=False``), one line per label, each
+    with its own colour, line style and marker: how a count grows with a size.
 
     Args:
-        lengths: (n,) sequence lengths.  counts: ``{label: (n,) counts}``.
+        x: (n,) sizes, e.g. sequence lengths or dimensions.  curves: ``{label: (n,) values}``.
 
     Returns:
         the Figure.
     """
     fig, ax = _figure_and_axes(ax, (6.4, 3.8))
-    for k, (label, values) in enumerate(counts.items()):
-        ax.plot(lengths, values, label=label, color=PALETTE[k % len(PALETTE)],
+    for k, (label, values) in enumerate(curves.items()):
+        ax.plot(x, values, label=label, color=PALETTE[k % len(PALETTE)],
                 linestyle=LINESTYLES[k % len(LINESTYLES)], marker=MARKERS[k % len(MARKERS)], markersize=5)
     ax.set_xscale("log")
-    ax.set_yscale("log")
+    if log_y:
+        ax.set_yscale("log")
     ax.set(title=title, xlabel=xlabel, ylabel=ylabel)
     ax.legend(fontsize=9)
     return fig
