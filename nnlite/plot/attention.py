@@ -142,7 +142,8 @@ def parameter_breakdown(groups, ax=None, title="", total=None):
         ax.barh(y[k], value / 1e6, color=PALETTE[k % len(PALETTE)], hatch=HATCHES[k % len(HATCHES)],
                 edgecolor=OKABE_ITO["black"], linewidth=0.6)
         share = value / total if total else 0.0
-        ax.text(value / 1e6, y[k], f"  {value:,.0f} ({share:.1%})", va="center", fontsize=9)
+        shown = f"{share:.1%}" if share >= 0.001 or share == 0 else f"{share:.2%}"
+        ax.text(value / 1e6, y[k], f"  {value:,.0f} ({shown})", va="center", fontsize=9)
     ax.set_yticks(y, names)
     ax.set_xlim(0, values.max() / 1e6 * 1.45 if values.max() else 1)
     ax.set(title=title, xlabel="parameters (millions)")
