@@ -208,43 +208,43 @@ class MultiHeadAttention(Layer):
         X = _validate_tokens(X, self, self.dim, self.dtype)
         N, T, D = X.shape
         H, d = self.num_heads, D // self.num_heads
-        split = lambda Z: Z.reshape(N, T, H, d).transpose(0, 2, 1, 3)          # (N, T, D) -> (N, H, T, d)
-        Q = split(X @ self.W_q.value + self.b_q.value)                          # (N, H, T, d)
-        K = split(X @ self.W_k.value + self.b_k.value)
-        V = split(X @ self.W_v.value + self.b_v.value)
-        S = (Q @ K.transpose(0, 1, 3, 2)) * (1.0 / np.sqrt(d))                  # (N, H, T, T) scores
+        W = np.concatenate([self.W_q.value, self.W_k.value, self.W_v.value], axis=1)     # (D, 3D): one product
+        b = np.concatenate([self.b_q.value, self.b_k.value, self.b_v.value])              # (3D,)
+        QKV = (X.reshape(N * T, D) @ W + b).reshape(N, T, 3, H, d)                        # heads: column slices
+        Q, K, V = np.ascontiguousarray(QKV.transpose(2, 0, 3, 1, 4))                      # each (N, H, T, d)
+        Q *= 1.0 / np.sqrt(d)                                                             # scaled queries
+        S = Q @ K.transpose(0, 1, 3, 2)                                                   # (N, H, T, T) scores
         if self.causal:
-            S[..., np.triu(np.ones((T, T), bool), k=1)] = -np.inf               # no looking ahead
-        S -= S.max(axis=-1, keepdims=True)                                      # stable softmax, in place
+            S[..., np.triu(np.ones((T, T), bool), k=1)] = -np.inf                         # no looking ahead
+        S -= S.max(axis=-1, keepdims=True)                                                # stable softmax
         A = np.exp(S, out=S)
-        A /= A.sum(axis=-1, keepdims=True)                                      # (N, H, T, T), rows sum to 1
-        O = (A @ V).transpose(0, 2, 1, 3).reshape(N, T, D)                      # heads side by side
+        A /= A.sum(axis=-1, keepdims=True)                                                # rows sum to 1
+        O = (A @ V).transpose(0, 2, 1, 3).reshape(N, T, D)                                # heads side by side
         self.attention = A
-        self._cache = (X, Q, K, V, A, O)
-        return O @ self.W_o.value + self.b_o.value                              # (N, T, D)
+        self._cache = (X, W, Q, K, V, A, O)
+        return O @ self.W_o.value + self.b_o.value                                        # (N, T, D)
 
     def backward(self, dY, input_grad=True):
-        X, Q, K, V, A, O = self._need_cache(self._cache)
+        X, W, Q, K, V, A, O = self._need_cache(self._cache)
         N, H, T, d = Q.shape
         D = H * d
-        dY = self._check_grad(dY, (N, T, D))
-        rows = lambda Z: Z.reshape(N * T, D)
-        merge = lambda Z: Z.transpose(0, 2, 1, 3).reshape(N * T, D)           # (N, H, T, d) -> (N*T, D)
-        self.W_o.grad += rows(O).T @ rows(dY)                                  # (D, D)
-        self.b_o.grad += rows(dY).sum(axis=0)                                  # (D,)
-        dO = (dY @ self.W_o.value.T).reshape(N, T, H, d).transpose(0, 2, 1, 3)  # (N, H, T, d)
-        dA = dO @ V.transpose(0, 1, 3, 2)                                      # (N, H, T, T)
-        dV = A.transpose(0, 1, 3, 2) @ dO                                      # (N, H, T, d)
-        dS = F.softmax_backward(A, dA) * (1.0 / np.sqrt(d))                    # masked entries: A = 0, dS = 0
-        dQ, dK = dS @ K, dS.transpose(0, 1, 3, 2) @ Q                          # (N, H, T, d) each
-        X2, dX = rows(X), None
-        for W, b, dZ in ((self.W_q, self.b_q, merge(dQ)), (self.W_k, self.b_k, merge(dK)),
-                         (self.W_v, self.b_v, merge(dV))):
-            W.grad += X2.T @ dZ                                                # (D, D)
-            b.grad += dZ.sum(axis=0)                                           # (D,)
-            if input_grad:
-                dX = dZ @ W.value.T if dX is None else dX + dZ @ W.value.T     # three paths into X add up
-        return dX.reshape(N, T, D) if input_grad else None
+        dY = self._check_grad(dY, (N, T, D)).reshape(N * T, D)
+        self.W_o.grad += O.reshape(N * T, D).T @ dY                                       # (D, D)
+        self.b_o.grad += dY.sum(axis=0)                                                   # (D,)
+        dO = (dY @ self.W_o.value.T).reshape(N, T, H, d).transpose(0, 2, 1, 3)            # (N, H, T, d)
+        dA = dO @ V.transpose(0, 1, 3, 2)                                                 # (N, H, T, T)
+        dA -= (dA * A).sum(axis=-1, keepdims=True)                                        # softmax backward:
+        dS = np.multiply(dA, A, out=dA)                                                   # masked: A = 0, dS = 0
+        dQKV = np.empty((N, T, 3, H, d), X.dtype)                                         # as QKV in forward
+        dQKV[:, :, 0] = (dS @ K).transpose(0, 2, 1, 3) * (1.0 / np.sqrt(d))               # dQ
+        dQKV[:, :, 1] = (dS.transpose(0, 1, 3, 2) @ Q).transpose(0, 2, 1, 3)              # dK (Q was scaled)
+        dQKV[:, :, 2] = (A.transpose(0, 1, 3, 2) @ dO).transpose(0, 2, 1, 3)              # dV
+        dQKV = dQKV.reshape(N * T, 3 * D)
+        dW, db = X.reshape(N * T, D).T @ dQKV, dQKV.sum(axis=0)                           # (D, 3D), (3D,)
+        for i, (W_, b_) in enumerate(((self.W_q, self.b_q), (self.W_k, self.b_k), (self.W_v, self.b_v))):
+            W_.grad += dW[:, i * D:(i + 1) * D]
+            b_.grad += db[i * D:(i + 1) * D]
+        return (dQKV @ W.T).reshape(N, T, D) if input_grad else None                      # three paths add up
 
     def parameters(self):
         return [self.W_q, self.b_q, self.W_k, self.b_k, self.W_v, self.b_v, self.W_o, self.b_o]
