@@ -77,6 +77,21 @@ def markdown(results):
             lines.append(f"| {c['dtype']} | {c['batch_size']} | {ms(c['times']['nnlite'])} | "
                          f"{ms(c['times'].get('torch'))} | {ratio(c['ratio_nnlite_vs_torch'])} "
                          f"({ratio(c['best_ratio_nnlite_vs_torch'])}) | {layers} |")
+    attn = results.get("attention")
+    if attn is not None:
+        lines.append("")
+        if attn["skipped"]:
+            lines.append(f"Attention: skipped ({attn['skipped']}).")
+        else:
+            s, t = attn["shape"], attn["times"]
+            lines += ["| dtype | shape (N, T, dim, heads) | nnlite | PyTorch with weights | PyTorch fused | "
+                      "nnlite / with weights | nnlite / fused | nnlite forward + backward (ms) |",
+                      "|---|---|---|---|---|---|---|---|"]
+            lines.append(f"| {attn['dtype']} | {s['batch']}, {s['tokens']}, {s['dim']}, {s['heads']} | {ms(t['nnlite'])} | "
+                         f"{ms(t.get('torch_weights'))} | {ms(t.get('torch_fused'))} | "
+                         f"{ratio(attn['ratio_vs_torch_weights'])} ({ratio(attn['best_ratio_vs_torch_weights'])}) | "
+                         f"{ratio(attn['ratio_vs_torch_fused'])} ({ratio(attn['best_ratio_vs_torch_fused'])}) | "
+                         f"{attn['nnlite_parts']['forward_ms']:.2f} + {attn['nnlite_parts']['backward_ms']:.2f} |")
     lines += ["", "| framework | examples | data (MB) | RSS before training (MB) | peak RSS (MB) | allocated by training, tracemalloc (MB) |",
               "|---|---|---|---|---|---|"]
     for name, mem in results["memory"].items():

@@ -21,6 +21,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
+import attention  # noqa: E402
 import book_build  # noqa: E402
 import common  # noqa: E402
 import convnet  # noqa: E402
@@ -32,14 +33,16 @@ TARGETS = {   # name: (limit, what)
     "step_dX_vs_numpy_dX": (1.1, "nnlite by hand (with dX) / numpy loop with dX, float32, worst optimizer"),
     "fit_vs_torch": (0.5, "nnlite fit / PyTorch, float32, worst optimizer"),
     "conv_vs_torch": (2.0, "conv net forward+backward, nnlite / PyTorch, float32"),
+    "attention_vs_torch": (1.5, "attention forward+backward, nnlite / PyTorch (with weights), float32"),
     "book_build_s": (180.0, "clean book build, seconds"),
 }
 
 
 def settings(args):
     if args.quick:
-        return {"examples": 256, "batch_size": 128, "repeat": 1, "conv_batch": 4, "memory_examples": 1_000}
-    return {"examples": 8192, "batch_size": 128, "repeat": args.repeat, "conv_batch": 128,
+        return {"examples": 256, "batch_size": 128, "repeat": 1, "conv_batch": 4, "memory_examples": 1_000,
+                "attention_batch": 2}
+    return {"examples": 8192, "batch_size": 128, "repeat": args.repeat, "conv_batch": 128, "attention_batch": 32,
             "memory_examples": 60_000}
 
 
@@ -57,12 +60,15 @@ def check_targets(results):
 
     conv = [c for c in results["conv"]["configs"] if c["dtype"] == "float32"]
     book = results["book"]
+    attn = results.get("attention") or {"skipped": "not run"}
     values = {
         "fit_vs_numpy": worst("fit_vs_numpy"),
         "step_dX_vs_numpy_dX": worst("step_dX_vs_numpy_dX"),
         "fit_vs_torch": worst("fit_vs_torch"),
         "conv_vs_torch": (conv[0]["ratio_nnlite_vs_torch"], conv[0]["interval_nnlite_vs_torch"]) if conv else (None, None),
         "book_build_s": (book.get("seconds") if not book.get("skipped") else None, None),
+        "attention_vs_torch": ((None, None) if attn["skipped"] else
+                               (attn["ratio_vs_torch_weights"], attn["interval_vs_torch_weights"])),
     }
     targets = {}
     for name, (limit, what) in TARGETS.items():
@@ -143,6 +149,24 @@ def print_conv(conv):
             f"{l['layer']} {l['forward_ms']:.2f}+{l['backward_ms']:.2f}" for l in c["nnlite_layers"]))
 
 
+def print_attention(attn):
+    print("\nMulti-head attention forward + backward of one batch")
+    if attn["skipped"]:
+        print(f"  skipped: {attn['skipped']}")
+        return
+    s = attn["shape"]
+    print(f"\n  {attn['dtype']}, batch {s['batch']}, {s['tokens']} tokens, dim {s['dim']}, {s['heads']} heads")
+    for name, t in attn["times"].items():
+        print(f"    {name:14} {t['median_ms']:8.2f} ms ({t['min_ms']:.2f}-{t['max_ms']:.2f})")
+    if attn["torch_skipped"]:
+        print(f"    torch          skipped: {attn['torch_skipped']}")
+    for name in ("torch_weights", "torch_fused"):
+        print(f"    ratio nnlite/{name} {fmt_ratio(attn[f'ratio_vs_{name}'])}{fmt_interval(attn[f'interval_vs_{name}'])} "
+              f"(of the fastest runs {fmt_ratio(attn[f'best_ratio_vs_{name}'])})")
+    parts = attn["nnlite_parts"]
+    print(f"    nnlite: forward {parts['forward_ms']:.2f} ms, backward {parts['backward_ms']:.2f} ms")
+
+
 def print_memory(memory):
     print("\nPeak memory, one epoch of the MLP on random float32 data (MB)")
     for name, m in memory.items():
@@ -186,7 +210,7 @@ def main(argv=None):
     parser.add_argument("--threads", type=int, default=None,
                         help="threads for numpy's BLAS and PyTorch (default: what the BLAS uses, usually all cores)")
     parser.add_argument("--no-torch", action="store_true", help="leave PyTorch out even if installed")
-    parser.add_argument("--skip", nargs="+", default=[], choices=["mlp", "conv", "memory"],
+    parser.add_argument("--skip", nargs="+", default=[], choices=["mlp", "conv", "attention", "memory"],
                         help="parts to leave out, e.g. --skip mlp conv memory --book for the book alone")
     parser.add_argument("--native-blas", action="store_true",
                         help="run without OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE, so OpenBLAS picks this CPU's own "
@@ -220,6 +244,10 @@ def main(argv=None):
     results["conv"] = ({"skipped": "left out (--skip conv)", "configs": []} if "conv" in args.skip
                        else convnet.run(config["conv_batch"], config["repeat"], torch, torch_reason))
     print_conv(results["conv"])
+    results["attention"] = ({"skipped": "left out (--skip attention)"} if "attention" in args.skip
+                            else attention.run(config["repeat"], torch, torch_reason,
+                                               shape={"batch": config["attention_batch"]}))
+    print_attention(results["attention"])
     if "memory" in args.skip:
         results["memory"] = {}
     else:

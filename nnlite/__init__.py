@@ -13,9 +13,10 @@ __version__ = "0.1.0"
 import warnings
 
 from . import datasets, functional, init
+from .attention import Embedding, MeanPool, MultiHeadAttention, PositionalEmbedding, TiedHead, TransformerBlock, gpt2_small
 from .checkpoint import load, save
 from .conv import Conv1D, Conv2D
-from .core import Layer, Parameter, Sequential
+from .core import Layer, Parameter, Sequential, shapes_only
 from .errors import (CheckpointError, InputError, NNLiteError, NNLiteTypeError, NonFiniteError, ShapeError,
                      TrainingDiverged)
 from .gradcheck import gradcheck, rel_error
@@ -53,6 +54,8 @@ def expect_version(version):
 __all__ = [
     "AvgPool1D", "AvgPool2D", "BatchNorm", "Conv1D", "Conv2D", "Dropout", "LayerNorm", "MaxPool1D", "MaxPool2D",
     "Residual", "ResidualBlock",
+    "Embedding", "MeanPool", "MultiHeadAttention", "PositionalEmbedding", "TiedHead", "TransformerBlock",
+    "gpt2_small", "shapes_only",
     "BiGRU", "Bidirectional", "GRU", "LastStep", "RNN",
     "Adam", "AdamW", "BCEWithLogitsLoss", "CheckpointError", "CrossEntropyLoss", "Dense", "Flatten", "GELU",
     "History", "InputError", "Layer", "LeakyReLU", "Loss", "MSELoss", "NNLiteError", "NNLiteTypeError", "NonFiniteError", "Optimizer",

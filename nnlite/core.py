@@ -1,5 +1,6 @@
 """Parameter, Layer and Sequential: the three ideas every other module builds on."""
 
+import contextlib
 import math
 
 import numpy as np
@@ -22,7 +23,7 @@ class Parameter:
 
     def __init__(self, value, name=""):
         self.value = value
-        self.grad = np.zeros_like(value)
+        self.grad = value if is_placeholder(value) else np.zeros_like(value)
         self.name = name
 
     @property
@@ -35,6 +36,8 @@ class Parameter:
 
     def zero_grad(self):
         """Set ``grad`` to zero in place (it stays the same array)."""
+        if not self.grad.flags.writeable:        # a shapes_only() placeholder: nothing to reset
+            return
         if self.grad.ndim and self.grad.flags.c_contiguous:
             self.grad.view(np.uint8).fill(0)   # zero bytes are 0.0; a byte fill is a memset, twice as fast
         else:
@@ -42,6 +45,56 @@ class Parameter:
 
     def __repr__(self):
         return f"Parameter({self.name!r}, shape={self.value.shape}, dtype={self.value.dtype})"
+
+
+_SHAPES_ONLY = [False]
+
+
+@contextlib.contextmanager
+def shapes_only():
+    """Build layers whose parameters have shapes but no numbers, to count and summarise big models.
+
+    Inside ``with nl.shapes_only():`` every Dense, Embedding, PositionalEmbedding, MultiHeadAttention (and
+    the blocks made of them) gets read-only placeholder parameters that take no memory (one zero seen
+    through every index), so ``summary()`` and ``sum(p.size for p in model.parameters())`` work for
+    GPT-2 small's 124,439,808 parameters at the cost of a few kilobytes. Such a model cannot compute:
+    calling it raises an error. Build it again outside the ``with`` block to train or run it.
+
+    Example:
+        >>> with nl.shapes_only():
+        ...     big = nl.Dense(50_000, 768)
+        >>> big.W.size
+        38400768
+    """
+    previous = _SHAPES_ONLY[0]
+    _SHAPES_ONLY[0] = True
+    try:
+        yield
+    finally:
+        _SHAPES_ONLY[0] = previous
+
+
+def building_shapes_only():
+    """True inside ``with nl.shapes_only():``."""
+    return _SHAPES_ONLY[0]
+
+
+def is_placeholder(array):
+    """True for a ``shapes_only()`` placeholder: a read-only array whose every index sees one number."""
+    return (isinstance(array, np.ndarray) and array.size > 1 and not array.flags.writeable
+            and not any(array.strides))
+
+
+def new_parameter(shape, dtype, name, fill=None):
+    """A Parameter of ``shape``, filled in place by ``fill(parameter)``; inside ``shapes_only()`` a
+    placeholder that takes no memory and is never filled."""
+    if _SHAPES_ONLY[0]:
+        value = np.broadcast_to(np.zeros((), dtype), shape)        # read-only, strides all 0
+        return Parameter(value, name)
+    param = Parameter(np.empty(shape, dtype), name)
+    if fill is not None:
+        fill(param)
+    return param
 
 
 class Layer:
@@ -54,6 +107,7 @@ class Layer:
     """
 
     training = True
+    shapes_only = False        # True for a layer built inside nl.shapes_only(): it can be counted, not run
 
     def forward(self, X):
         """Compute the output Y from the input X, keeping what ``backward`` will need.
@@ -74,6 +128,10 @@ class Layer:
 
     def __call__(self, X, *args, **kwargs):
         """``forward(X)``, with numpy's overflow reported as a NonFiniteError that names the layer."""
+        if self.shapes_only:
+            raise NNLiteError(f"{self!r} was built inside nl.shapes_only(): its parameters have shapes but no "
+                              "values, so it can be counted and summarised but not run. Build it again outside "
+                              "the `with nl.shapes_only():` block to compute with it.")
         try:
             with np.errstate(over="raise", invalid="raise"):
                 return self.forward(X, *args, **kwargs)
@@ -86,6 +144,11 @@ class Layer:
     def parameters(self):
         """The layer's Parameters, in a fixed order."""
         return []
+
+    def output_shape(self, input_shape):
+        """The output shape for an input of ``input_shape`` (batch axis included), without computing;
+        None when the layer does not say (``summary()`` then runs it on zeros)."""
+        return None
 
     def named_parameters(self):
         """(name, Parameter) pairs; names are unique within the layer."""
@@ -282,10 +345,18 @@ class Sequential(Layer):
         return self.layers[0].backward(dY, input_grad=input_grad) if self.layers else dY
 
     def parameters(self):
-        return [p for layer in self.layers for p in layer.parameters()]
+        """Every layer's Parameters, each once: a Parameter shared by two layers (a tied weight) is listed
+        where it first appears."""
+        return [p for _, p in self.named_parameters()]
 
     def named_parameters(self):
-        return [(f"{i}.{name}", p) for i, layer in enumerate(self.layers) for name, p in layer.named_parameters()]
+        pairs, seen = [], set()
+        for i, layer in enumerate(self.layers):
+            for name, p in layer.named_parameters():
+                if id(p) not in seen:
+                    seen.add(id(p))
+                    pairs.append((f"{i}.{name}", p))
+        return pairs
 
     def buffers(self):
         return {f"{i}.{name}": array for i, layer in enumerate(self.layers) for name, array in layer.buffers().items()}
@@ -332,11 +403,22 @@ class Sequential(Layer):
             input_shape = (self.layers[0].n_in,)
         out_shapes = self._output_shapes(input_shape)
         rows = [("Layer", "Output shape", ["Parameters"], "Count")]
-        total = 0
-        for layer, out in zip(self.layers, out_shapes):
-            shapes = [f"{name} {tuple(p.shape)}" for name, p in layer.named_parameters()]
-            count = sum(p.size for p in layer.parameters())
+        total, owner = 0, {}                      # id(Parameter) -> "layer index.name" where first listed
+        for i, (layer, out) in enumerate(zip(self.layers, out_shapes)):
+            shapes, count = [], 0
+            for name, p in layer.named_parameters():
+                if id(p) in owner:                # a tied weight: shown, counted where it first appeared
+                    shapes.append(f"{name} {tuple(p.shape)} (tied to {owner[id(p)]})")
+                else:
+                    owner[id(p)] = f"{i}.{name}"
+                    shapes.append(f"{name} {tuple(p.shape)}")
+                    count += p.size
             total += count
+            if len(shapes) > 4:                   # a block of many arrays: its parts and their counts
+                parts = {}
+                for name, p in layer.named_parameters():
+                    parts[name.split(".")[0]] = parts.get(name.split(".")[0], 0) + p.size
+                shapes = [f"{part} {n:,}" for part, n in parts.items()]
             rows.append((repr(layer), out, shapes or ["-"], f"{count:,}"))
         text = _table(rows, stacked=False)
         if max(len(line) for line in text) > SUMMARY_WIDTH:
@@ -351,12 +433,20 @@ class Sequential(Layer):
             return ["?"] * len(self.layers)
         modes = [layer.training for layer in self.layers]
         self.eval()  # no dropout randomness or running-statistics updates while probing shapes
-        X = np.zeros((2,) + tuple(input_shape))
+        ids = getattr(self.layers[0], "takes_ids", False) if self.layers else False
+        shape = (2,) + tuple(input_shape)
+        X = None
         shapes = []
         try:
             for layer in self.layers:
-                X = layer(X)
-                shapes.append(shape_str((None,) + X.shape[1:]))
+                known = layer.output_shape(shape)     # from the shapes alone when the layer says
+                if known is None:
+                    if X is None or X.shape != shape:
+                        X = np.zeros(shape, np.int64 if ids and not shapes else np.float64)
+                    X = layer(X)
+                    known = X.shape
+                shape = tuple(known)
+                shapes.append(shape_str((None,) + shape[1:]))
         finally:
             for layer, mode in zip(self.layers, modes):
                 layer.train(mode)

@@ -4,7 +4,7 @@ import numpy as np
 
 from . import functional as F
 from . import init
-from .core import Layer, Parameter, as_float, check_finite, validate_input
+from .core import Layer, as_float, building_shapes_only, check_finite, new_parameter, validate_input
 from .errors import NNLiteError, ShapeError
 
 
@@ -23,7 +23,9 @@ class Dense(Layer):
         rng: seed or np.random.Generator for the initial weights (default: the generator ``nl.manual_seed`` seeds).
         dtype: np.float64 (default) or np.float32.
 
-    Shape: X (N, n_in) -> Y (N, n_out).
+    Shape: X (N, n_in) -> Y (N, n_out); also X (N, ..., n_in) -> Y (N, ..., n_out), the same weights
+    applied at every position of the leading axes (a token in a sequence, say). A 1-D X needs a batch
+    axis; a convolution's (N, C, L) output needs Flatten first, unless L happens to be n_in.
 
     Attributes:
         W: Parameter (n_in, n_out), init U(-1/sqrt(n_in), 1/sqrt(n_in)).
@@ -40,28 +42,42 @@ class Dense(Layer):
         self.n_out = _check_size(n_out, "n_out", "Dense")
         self.dtype = init.check_dtype(dtype)
         rng = init.make_rng(rng)
-        self.W = Parameter(np.empty((self.n_in, self.n_out), self.dtype), "W")
-        self.b = Parameter(np.empty(self.n_out, self.dtype), "b")
-        init.uniform_fan_in(self.W, fan_in=self.n_in, rng=rng)
-        init.uniform_fan_in(self.b, fan_in=self.n_in, rng=rng)
+        fill = lambda p: init.uniform_fan_in(p, fan_in=self.n_in, rng=rng)
+        self.W = new_parameter((self.n_in, self.n_out), self.dtype, "W", fill)
+        self.b = new_parameter((self.n_out,), self.dtype, "b", fill)
+        self.shapes_only = building_shapes_only()
         self._X = None
 
     def forward(self, X):
-        X = validate_input(X, self, (None, self.n_in), self.dtype)
+        if not isinstance(X, np.ndarray):
+            X = as_float(X, self, self.dtype)
+        if X.ndim > 2 and X.shape[-1] == self.n_in:   # (N, ..., n_in): the same layer at every position
+            if 0 in X.shape:
+                raise ShapeError(f"{self!r} got an empty input {X.shape}. Pass at least one example, and "
+                                 "at least one position along every axis.")
+            X = validate_input(X, self, (None,) * (X.ndim - 1) + (self.n_in,), self.dtype)
+        else:
+            X = validate_input(X, self, (None, self.n_in), self.dtype)
         self._X = X                                   # kept for backward
-        Y = X @ self.W.value                          # (N, n_out)
+        Y = X @ self.W.value                          # (N, ..., n_out)
         Y += self.b.value                             # the bias, broadcast over the batch (in place)
         return Y
 
     def backward(self, dY, input_grad=True):
         X = self._need_cache(self._X)
-        dY = self._check_grad(dY, (X.shape[0], self.n_out))
-        self.W.grad += X.T @ dY                       # (n_in, n_out)
-        self.b.grad += dY.sum(axis=0)                 # (n_out,)
-        return dY @ self.W.value.T if input_grad else None   # (N, n_in)
+        dY = self._check_grad(dY, X.shape[:-1] + (self.n_out,))
+        X2, dY2 = X.reshape(-1, self.n_in), dY.reshape(-1, self.n_out)   # every position is a row
+        self.W.grad += X2.T @ dY2                     # (n_in, n_out)
+        self.b.grad += dY2.sum(axis=0)                # (n_out,)
+        return dY @ self.W.value.T if input_grad else None   # (N, ..., n_in)
 
     def parameters(self):
         return [self.W, self.b]
+
+    def output_shape(self, input_shape):
+        if len(input_shape) < 2 or input_shape[-1] != self.n_in:
+            return None                               # let forward raise its error
+        return tuple(input_shape[:-1]) + (self.n_out,)
 
     def __repr__(self):
         return f"Dense({self.n_in}→{self.n_out})"
@@ -84,7 +100,10 @@ class Flatten(Layer):
 
 
 class Activation(Layer):
-    """An elementwise activation as a layer: Y = f(X), dX = dY * f'(X). No parameters."""
+    """An elementwise activation as a layer: Y = f(X), dX = dY * f'(X). No parameters. Any shape."""
+
+    def output_shape(self, input_shape):
+        return tuple(input_shape)
 
     def forward(self, X):
         X = check_finite(as_float(X, self), self)       # NaN would pass through every later layer

@@ -189,6 +189,10 @@ class LayerNorm(Layer):
     def parameters(self):
         return [self.gamma, self.beta]
 
+    def output_shape(self, input_shape):
+        k = len(self.normalized_shape)
+        return tuple(input_shape) if tuple(input_shape[-k:]) == self.normalized_shape and len(input_shape) > k else None
+
     def __repr__(self):
         shape = self.normalized_shape[0] if len(self.normalized_shape) == 1 else self.normalized_shape
         return f"LayerNorm({shape})"

@@ -24,6 +24,7 @@ widget                     chapter  respond in the book (frames)                
 ``bias_shift()``           2        activation, weight, bias (3 x 5 x 9 = 135)  (none)
 ``activation_explorer()``  3        activation, z (5 x 21 = 105)                (none)
 ``training_playground()``  6        optimizer, lr, snapshot (3 x 3 x 11 = 99)   dataset, hidden
+``attention_explorer()``   10       query, temperature (8 x 11 = 88)            (none)
 =========================  =======  ==========================================  ==============================
 
 Budget: at most ``MAX_FRAMES`` frames a widget; a frame is a palette PNG of 6-12 KB, so a page carries
@@ -819,3 +820,146 @@ def training_playground(dataset="moons", hidden=8, optimizer="Adam", lr=0.1, lrs
                               "with Adam, and try learning rate 1.")
     widget.runs = runs
     return widget
+
+
+# ----------------------------------------------------------------------------------------------------
+# Chapter 10: attention weights, one query at a time, and the softmax temperature
+# ----------------------------------------------------------------------------------------------------
+
+ATTENTION_TOKENS = ("the", "cat", "sat", "on", "the", "mat", "because", "it")
+ATTENTION_TEMPERATURES = (0.1, 0.2, 0.3, 0.5, 0.7, 1.0, 1.5, 2.0, 3.0, 5.0, 10.0)
+
+
+def attention_example_scores(tokens=ATTENTION_TOKENS):
+    """The scores of the widget's example, a (T, T) matrix: each word looks at the word just before it
+    (score 2), at earlier copies of itself (3), "it" at the nouns it may stand for ("cat" 3.5, "mat" 2.5),
+    and a little at itself (1). Any such matrix is Q Kᵀ / √d for some queries and keys of size d ≥ T."""
+    T = len(tokens)
+    scores = np.zeros((T, T))
+    for i in range(T):
+        scores[i, i] = 1.0
+        if i > 0:
+            scores[i, i - 1] = 2.0
+        for j in range(i):
+            if tokens[j] == tokens[i]:
+                scores[i, j] = 3.0
+    if "it" in tokens:
+        i = tokens.index("it")
+        for noun, score in (("cat", 3.5), ("mat", 2.5)):
+            if noun in tokens[:i]:
+                scores[i, tokens.index(noun)] = score
+    return scores
+
+
+def attention_weights(scores, temperature=1.0, causal=True):
+    """softmax(scores / temperature) over the keys, with the future masked when ``causal``: (T, T)."""
+    scores = np.asarray(scores, dtype=float) / temperature
+    if causal:
+        T = scores.shape[-1]
+        scores = np.where(np.triu(np.ones((T, T), dtype=bool), k=1), -np.inf, scores)
+    shifted = scores - scores.max(axis=-1, keepdims=True)
+    e = np.exp(shifted)
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+class AttentionFigure(Painter):
+    """Attention weights of every query (left, the chosen query's row framed) and of the chosen query
+    alone as bars over the keys (right), at one softmax temperature."""
+
+    width, height = 624, 290
+
+    def __init__(self, tokens, scores, causal=True):
+        self.tokens, self.scores, self.causal = list(tokens), np.asarray(scores, dtype=float), causal
+        super().__init__()
+
+    def build(self):
+        T = len(self.tokens)
+        ax = self.map_ax = self.fig.add_axes([0.15, 0.2, 0.31, 0.6])
+        self.image = ax.imshow(np.zeros((T, T)), cmap="cividis", vmin=0, vmax=1, aspect="auto")
+        ax.set_xticks(range(T), self.tokens, rotation=60, fontsize=8)
+        ax.set_yticks(range(T), self.tokens, fontsize=8)
+        ax.set_xlabel("key (attended to)", fontsize=9)
+        ax.set_ylabel("query", fontsize=9)
+        ax.grid(False)
+        self.frame = mpl.patches.Rectangle((-0.5, -0.5), T, 1, fill=False, lw=2.5,
+                                           edgecolor=plot.OKABE_ITO["vermillion"])
+        ax.add_patch(self.frame)
+        bx = self.bar_ax = self.fig.add_axes([0.56, 0.2, 0.41, 0.6])
+        self.bars = bx.bar(range(T), np.zeros(T), color=plot.OKABE_ITO["blue"], edgecolor="black", lw=0.5)
+        self.labels = [bx.text(j, 0, "", ha="center", va="bottom", fontsize=7) for j in range(T)]
+        bx.set_xticks(range(T), self.tokens, rotation=60, fontsize=8)
+        bx.set_ylim(0, 1.12)
+        bx.set_ylabel("attention weight", fontsize=9)
+        bx.grid(axis="x", visible=False)
+        self.bar_title = bx.set_title("", fontsize=10)
+        self.map_title = ax.set_title("", fontsize=10)
+        self.title = self.fig.suptitle("", fontsize=11)
+
+    def update(self, query, temperature):
+        query = int(query)
+        weights = attention_weights(self.scores, temperature, self.causal)        # (T, T)
+        row = weights[query]
+        self.image.set_data(weights)
+        self.frame.set_y(query - 0.5)
+        for j, (bar, text) in enumerate(zip(self.bars, self.labels)):
+            bar.set_height(row[j])
+            bar.set_hatch("//" if j == int(np.argmax(row)) else "")
+            text.set_text(fnum(row[j], ".2f") if row[j] >= 0.005 else "")
+            text.set_position((j, row[j] + 0.01))
+        word = self.tokens[query]
+        top = int(np.argmax(row))
+        self.map_title.set_text(f"every query, τ = {fnum(temperature)}")
+        self.bar_title.set_text(f"query {query + 1} “{word}”")
+        self.title.set_text(f"Temperature τ = {fnum(temperature)}: “{word}” gives "
+                            f"{fnum(row[top], '.2f')} of its attention to “{self.tokens[top]}”")
+        seen = query + 1 if self.causal else len(self.tokens)
+        spread = ", ".join(f"{self.tokens[j]} {fnum(row[j], '.2f')}" for j in range(seen))
+        return (f"Attention weights at softmax temperature {fnum(temperature)}. Query {query + 1}, “{word}”, "
+                f"can see {seen} word{'s' if seen > 1 else ''}; its weights: {spread}. The largest, "
+                f"{fnum(row[top], '.2f')}, goes to “{self.tokens[top]}”. Left, the weights of every query as "
+                f"a heatmap with this query's row framed.")
+
+    def background_key(self, temperature, **params):
+        return temperature
+
+    def moving(self):
+        return [self.frame, *self.bars, *self.labels, self.bar_title, self.title]
+
+
+def attention_explorer(query=7, temperature=1.0, tokens=ATTENTION_TOKENS, scores=None, causal=True,
+                       temperatures=ATTENTION_TEMPERATURES):
+    """Chapter 10: how one query spreads its attention over the keys, and what the softmax temperature does.
+
+    Both controls respond in the rendered book: 8 query positions x 11 temperatures = 88 frames. The
+    weights are softmax(scores / temperature) with the causal mask; at temperature 1 they are the
+    ordinary attention weights, lower temperatures sharpen them towards the largest score, higher ones
+    flatten them towards equal weights (dividing by √d is a fixed temperature of √d).
+
+    Args:
+        query, temperature: the starting query position (0-based) and temperature.
+        tokens, scores: the words and their (T, T) scores (default ``attention_example_scores(tokens)``).
+        causal: mask the keys after each query.  temperatures: the values the slider offers.
+
+    Returns:
+        FrameWidget.
+
+    Example:
+        >>> widgets.attention_explorer(query=3)   # doctest: +SKIP
+    """
+    tokens = [str(t) for t in tokens]
+    scores = attention_example_scores(tokens) if scores is None else np.asarray(scores, dtype=float)
+    if scores.shape != (len(tokens), len(tokens)):
+        raise NNLiteError(f"widgets.attention_explorer: scores of shape {scores.shape} for {len(tokens)} tokens; "
+                          f"pass a ({len(tokens)}, {len(tokens)}) matrix, one row per query.")
+    if not 0 <= int(query) < len(tokens):
+        raise NNLiteError(f"widgets.attention_explorer: query {query} is not a position of the {len(tokens)} "
+                          f"tokens; pass 0 to {len(tokens) - 1}.")
+    positions = ipw.SelectionSlider(options=[(f"{i + 1} {t}", i) for i, t in enumerate(tokens)], value=int(query),
+                                    description="query", continuous_update=True,
+                                    style={"description_width": DESCRIPTION_WIDTH}, layout=ipw.Layout(width="440px"))
+    responsive = [("query", positions), ("temperature", _slider("temperature τ", temperatures, temperature))]
+    return FrameWidget("Attention: where does each word look?", AttentionFigure(tokens, scores, causal),
+                       responsive,
+                       note="Each row of weights adds up to 1. Lower the temperature: the largest score takes "
+                            "almost everything; raise it: the weights even out. With the causal mask a word "
+                            "sees only itself and the words before it.")

@@ -23,7 +23,7 @@ import report  # noqa: E402  (benchmarks/report.py: the Markdown tables of a res
 HAS_TORCH = importlib.util.find_spec("torch") is not None
 STATS_KEYS = {"median_ms", "min_ms", "max_ms", "spread", "times_ms"}
 MLP_CONTENDERS = {"nnlite_fit", "numpy", "nnlite_step_dX", "numpy_dX"} | ({"torch"} if HAS_TORCH else set())
-TARGETS = {"fit_vs_numpy", "step_dX_vs_numpy_dX", "fit_vs_torch", "conv_vs_torch", "book_build_s"}
+TARGETS = {"fit_vs_numpy", "step_dX_vs_numpy_dX", "fit_vs_torch", "conv_vs_torch", "attention_vs_torch", "book_build_s"}
 
 
 @pytest.fixture(scope="module")
@@ -43,7 +43,7 @@ def check_stats(stats, repeat):
 
 def test_top_level_and_machine(quick_run):
     results, stdout = quick_run
-    assert {"date", "quick", "settings", "machine", "mlp", "conv", "memory", "book", "targets"} <= set(results)
+    assert {"date", "quick", "settings", "machine", "mlp", "conv", "attention", "memory", "book", "targets"} <= set(results)
     assert results["quick"] is True
     machine = results["machine"]
     for key in ("cpu", "cores", "numpy", "blas", "blas_threads", "threadpools", "env", "torch", "nnlite"):
@@ -115,6 +115,30 @@ def test_conv(quick_run):
             np.testing.assert_allclose(c["loss"]["nnlite"], c["loss"]["torch"], rtol=1e-5)
 
 
+def test_attention(quick_run):
+    results, stdout = quick_run
+    attn = results["attention"]
+    assert attn["skipped"] is None and attn["dtype"] == "float32"
+    assert attn["shape"] == {"batch": 2, "tokens": 40, "dim": 64, "heads": 4}      # quick: a batch of 2
+    assert set(attn["times"]) == {"nnlite"} | ({"torch_weights", "torch_fused"} if HAS_TORCH else set())
+    for stats in attn["times"].values():
+        check_stats(stats, results["settings"]["repeat"])
+    assert attn["nnlite_parts"]["forward_ms"] > 0 and attn["nnlite_parts"]["backward_ms"] > 0
+    assert "Multi-head attention forward + backward" in stdout
+    if HAS_TORCH:                                    # the same weights and input: the same dX
+        first = attn["dX_00"]
+        np.testing.assert_allclose(first["torch_weights"], first["nnlite"], rtol=1e-4)
+        np.testing.assert_allclose(first["torch_fused"], first["nnlite"], rtol=1e-4)
+        assert results["targets"]["attention_vs_torch"]["value"] == attn["ratio_vs_torch_weights"]
+    else:
+        assert attn["ratio_vs_torch_weights"] is None
+
+
+def test_attention_is_the_issue_shape_by_default():
+    import attention
+    assert attention.SHAPE == {"batch": 32, "tokens": 40, "dim": 64, "heads": 4}
+
+
 def test_memory(quick_run):
     results, _ = quick_run
     memory = results["memory"]
@@ -142,7 +166,7 @@ def test_book_is_optional_and_targets_are_consistent(quick_run):
 def _bare_run(tmp_path, name, *flags, env):
     out = tmp_path / f"{name}.json"
     proc = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "run.py"), "--quick", "--skip", "mlp", "conv",
-                           "memory", *flags, "--json", str(out)], cwd=ROOT, capture_output=True, text=True,
+                           "attention", "memory", *flags, "--json", str(out)], cwd=ROOT, capture_output=True, text=True,
                           timeout=120, env=env)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     return json.loads(out.read_text()), proc.stdout
@@ -221,6 +245,8 @@ def test_readme_tables_are_the_stored_results():
     rows = [line for line in latest.split("Book build:")[0].splitlines() if line.startswith("| float")]
     book = report.markdown(json.loads((ROOT / "benchmarks" / "results" / "book.json").read_text()))
     rows += [line for line in book.splitlines() if line.startswith("| 0") or line.startswith("| 1")]
-    assert len(rows) > 20
+    attention = report.markdown(json.loads((ROOT / "benchmarks" / "results" / "attention.json").read_text()))
+    rows += [line for line in attention.splitlines() if line.startswith("| float32 | 32, 40, 64, 4")]
+    assert len(rows) > 21
     missing = [row for row in rows if row not in readme]
     assert not missing, "benchmarks/README.md is out of date; paste benchmarks/report.py's tables:\n" + "\n".join(missing)

@@ -164,6 +164,37 @@ def _numgrad_1d(f, x, eps=1e-6):
 def _uniform_normal(n_in, n_out, rng):
     return rng.normal(0, 1 / np.sqrt(n_in), size=(n_in, n_out))
 
+def _sm(z, axis=-1):
+    e = np.exp(z - z.max(axis=axis, keepdims=True))
+    return e / e.sum(axis=axis, keepdims=True)
+
+
+def _attn(Q, K, V, scale=None, axis=-1, causal=False, diagonal=False, zero_fill=False, after=False):
+    scores = Q @ np.swapaxes(K, -1, -2) / (np.sqrt(Q.shape[-1]) if scale is None else scale)
+    T = scores.shape[-1]
+    future = np.triu(np.ones((T, T), dtype=bool), k=0 if diagonal else 1)
+    if causal and not after:
+        scores = np.where(future, 0.0 if zero_fill else -np.inf, scores)
+    weights = _sm(scores, axis)
+    if causal and after:
+        weights = np.where(future, 0.0, weights)
+    return weights @ V
+
+
+def _ln(X, g, b, eps=1e-5, axis=-1, ddof=0):
+    return g * (X - X.mean(axis, keepdims=True)) / np.sqrt(X.var(axis, keepdims=True, ddof=ddof) + eps) + b
+
+
+def _block(d, h, biases=True, norms=2, projections=4):
+    count = projections * d * d + 2 * d * h + 2 * d * norms
+    return count + (projections * d + h + d if biases else 0)
+
+
+def _gpt(v, c, d, n, tied=True, positions=True, final=True, hidden=4):
+    return (v * d + (c * d if positions else 0) + n * _block(d, hidden * d) + (2 * d if final else 0)
+            + (0 if tied else v * d))
+
+
 
 # For every checker, wrong solutions and a word the hint must contain.
 WRONG = {
@@ -386,11 +417,64 @@ WRONG = {
         (lambda X, p, rng: _dropout(X, p, rng, global_rng=True), "rng argument"),
         (_dropout_in_place, "in place"),
     ],
+    "embedding_lookup": [
+        (lambda ids, W: W[ids - 1], "count from 0"),
+        (lambda ids, W: W[:, ids], "not columns"),
+        (lambda ids, W: np.eye(len(W))[ids], "one-hot matrix"),
+        (lambda ids, W: W[ids].sum(axis=1), "do not add"),
+        (lambda ids, W: W[ids].mean(axis=1), "do not average"),
+        (lambda ids, W: [W[i] for i in ids], "not a numpy array"),
+    ],
+    "dot_product_attention": [
+        (lambda Q, K, V: _attn(Q, K, V, scale=1.0), "sqrt(d)"),
+        (lambda Q, K, V: _attn(Q, K, V, scale=Q.shape[-1]), "not by d itself"),
+        (lambda Q, K, V: _attn(Q, K, V, axis=-2), "over the keys"),
+        (lambda Q, K, V: _sm(Q @ np.swapaxes(K, -1, -2) / np.sqrt(Q.shape[-1])), "multiply them by V"),
+        (lambda Q, K, V: Q @ np.swapaxes(K, -1, -2) / np.sqrt(Q.shape[-1]) @ V, "forgot the softmax"),
+        (lambda Q, K, V: _naive_softmax(Q @ np.swapaxes(K, -1, -2) / np.sqrt(Q.shape[-1])) @ V, "maximum"),
+        (lambda Q, K, V: _sm(Q @ K.T / np.sqrt(Q.shape[-1])) @ V, "swapaxes"),
+    ],
+    "causal_attention": [
+        (lambda Q, K, V: _attn(Q, K, V), "forgot the mask"),
+        (lambda Q, K, V: _attn(Q, K, V, causal=True, diagonal=True), "diagonal"),
+        (lambda Q, K, V: _attn(Q, K, V, causal=True, after=True), "before the softmax"),
+        (lambda Q, K, V: _attn(Q, K, V, causal=True, zero_fill=True), "-inf"),
+        (lambda Q, K, V: _attn(Q, K, V, scale=1.0, causal=True), "sqrt(d)"),
+        (lambda Q, K, V: np.flip(_attn(np.flip(Q, -2), np.flip(K, -2), np.flip(V, -2), causal=True), -2),
+         "masks the past"),
+    ],
+    "block_parameters": [
+        (lambda d, h: _block(d, h, biases=False), "forgot the biases"),
+        (lambda d, h: _block(d, h, norms=0), "forgot the two LayerNorms"),
+        (lambda d, h: _block(d, h, norms=1), "two LayerNorms in a block"),
+        (lambda d, h: _block(d, h, projections=3), "four projections"),
+        (lambda d, h: 4 * d * d + 4 * d + d * h + h + 4 * d, "two Dense layers"),
+        (lambda d, h: 12 * d * d + 13 * d, "not always 4 d"),
+        (lambda d, h: float(_block(d, h)), "whole number"),
+    ],
+    "gpt_parameters": [
+        (lambda v, c, d, n: _gpt(v, c, d, n, tied=False), "tied"),
+        (lambda v, c, d, n: _gpt(v, c, d, n, positions=False), "position embedding"),
+        (lambda v, c, d, n: _gpt(v, c, d, n, final=False), "final LayerNorm"),
+        (lambda v, c, d, n: _gpt(v, c, d, 1), "number of layers"),
+        (lambda v, c, d, n: _gpt(v, c, d, n, hidden=1), "4 dim hidden units"),
+        (lambda v, c, d, n: _gpt(v, c, d, n) / 1e6, "whole number"),
+    ],
+    "pre_ln_residual": [
+        (lambda X, f, g, b, eps=1e-5: _ln(X + f(X), g, b, eps), "post-LN"),
+        (lambda X, f, g, b, eps=1e-5: f(_ln(X, g, b, eps)), "forgot the residual"),
+        (lambda X, f, g, b, eps=1e-5: _ln(X, g, b, eps) + f(_ln(X, g, b, eps)), "never normalised"),
+        (lambda X, f, g, b, eps=1e-5: X + f(X), "forgot the LayerNorm"),
+        (lambda X, f, g, b, eps=1e-5: X + f(_ln(X, g, b, eps, axis=0)), "the last axis"),
+        (lambda X, f, g, b, eps=1e-5: X + f(_ln(X, 1.0, 0.0, eps)), "gamma and beta"),
+        (lambda X, f, g, b, eps=1e-5: X + f(_ln(X, g, b, eps, ddof=1)), "biased variance"),
+    ],
 }
 
 
 def test_every_fixed_exercise_has_a_checker():
-    assert len(CHECKERS) == 27
+    assert len(CHECKERS) == 33
+
     assert sorted(WRONG) == sorted(CHECKERS)
     for name in CHECKERS:
         assert callable(getattr(check, name)) and callable(getattr(ref, name))

@@ -52,9 +52,9 @@ def only_nnlite_errors(call, *names):
 @given(shape=shapes, n_in=st.integers(1, 5), n_out=st.integers(1, 5))
 def test_dense_with_any_shape_is_right_or_a_shape_error_naming_it(shape, n_in, n_out):
     layer = nl.Dense(n_in, n_out, rng=0)
-    valid = len(shape) == 2 and shape[1] == n_in and shape[0] > 0
+    valid = len(shape) >= 2 and shape[-1] == n_in and all(shape[:-1])     # (N, ..., n_in), nothing empty
     if valid:
-        assert layer(np.ones(shape)).shape == (shape[0], n_out)
+        assert layer(np.ones(shape)).shape == shape[:-1] + (n_out,)
     else:
         with pytest.raises(nl.ShapeError, match=re.escape(f"Dense({n_in}→{n_out})")):
             layer(np.ones(shape))

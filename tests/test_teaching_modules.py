@@ -34,6 +34,8 @@ CHECK_TOPICS = {
     "convolution": (7, ["conv1d", "maxpool1d", "conv_output_length"]),
     "recurrent": (8, ["rnn_step", "rnn_forward", "clip_gradient"]),
     "normalisation": (9, ["batchnorm_forward", "layernorm_forward", "dropout_forward"]),
+    "attention": (10, ["embedding_lookup", "dot_product_attention", "causal_attention",
+                       "block_parameters", "gpt_parameters", "pre_ln_residual"]),
 }
 CHECK_PRIVATE = ["_common", "_exercise", "_reference", "_runner"]
 
@@ -49,6 +51,7 @@ PLOT_TOPICS = {
     "convolution": ["sliding_kernel", "feature_maps", "image_grid"],
     "sequences": ["hidden_state_traces", "signals", "grouped_bars"],
     "normalisation": ["normalisation_statistics", "train_val_curves"],
+    "attention": ["attention_heatmap", "attention_maps", "growth_curves", "parameter_breakdown"],
 }
 
 ALL_CHECKERS = [
@@ -61,6 +64,8 @@ ALL_CHECKERS = [
     "conv1d", "maxpool1d", "conv_output_length",
     "rnn_step", "rnn_forward", "clip_gradient",
     "batchnorm_forward", "layernorm_forward", "dropout_forward",
+    "embedding_lookup", "dot_product_attention", "causal_attention",
+    "block_parameters", "gpt_parameters", "pre_ln_residual",
 ]
 
 
@@ -79,7 +84,7 @@ def global_names(code):
 
 def test_check_all_is_unchanged():
     assert check.__all__ == ALL_CHECKERS
-    assert len(check.__all__) == 27
+    assert len(check.__all__) == 33
 
 
 def test_check_has_exactly_the_topic_modules():

@@ -23,6 +23,7 @@ FACTORIES = {
     "bias_shift": (widgets.bias_shift, widgets.BiasShiftFigure),
     "activation_explorer": (widgets.activation_explorer, widgets.ActivationFigure),
     "training_playground": (widgets.training_playground, widgets.TrainingFigure),
+    "attention_explorer": (widgets.attention_explorer, widgets.AttentionFigure),
 }
 
 

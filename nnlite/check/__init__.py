@@ -24,6 +24,8 @@ The checkers live in one module per topic, named after the chapter they serve:
     convolution    chapter 7, convolution and pooling     conv1d, maxpool1d, conv_output_length
     recurrent      chapter 8, recurrent layers            rnn_step, rnn_forward, clip_gradient
     normalisation  chapter 9, normalisation and dropout   batchnorm_forward, layernorm_forward, dropout_forward
+    attention      chapter 10, embeddings and attention   embedding_lookup, dot_product_attention, causal_attention
+                   chapter 11, the transformer block      block_parameters, gpt_parameters, pre_ln_residual
 
 Behind them: ``_runner`` runs the student's function in a child process and prints the verdict,
 ``_exercise`` compares its results with nnlite's solutions in ``_reference`` and spots known mistakes,
@@ -31,6 +33,8 @@ Behind them: ``_runner`` runs the student's function in a child process and prin
 """
 
 from .activations import relu, sigmoid, sigmoid_grad
+from .attention import (block_parameters, causal_attention, dot_product_attention, embedding_lookup,
+                        gpt_parameters, pre_ln_residual)
 from .backprop import dense_backward, numerical_gradient, relu_backward
 from .convolution import conv1d, conv_output_length, maxpool1d
 from .losses import cross_entropy, mse, softmax
@@ -50,4 +54,6 @@ __all__ = [
     "conv1d", "maxpool1d", "conv_output_length",
     "rnn_step", "rnn_forward", "clip_gradient",
     "batchnorm_forward", "layernorm_forward", "dropout_forward",
+    "embedding_lookup", "dot_product_attention", "causal_attention",
+    "block_parameters", "gpt_parameters", "pre_ln_residual",
 ]

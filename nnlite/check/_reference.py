@@ -194,3 +194,53 @@ def dropout_forward(X, p, rng):
         return np.array(X, dtype=float)
     keep = rng.random(X.shape) >= p
     return X * keep / (1 - p)
+
+
+# Chapter 10: embeddings and attention
+
+def _softmax_masked(scores, mask=None):
+    """Softmax over the last axis; entries where ``mask`` is True get weight 0 (as a score of -inf)."""
+    if mask is not None:
+        scores = np.where(mask, -np.inf, scores)
+    shifted = scores - scores.max(axis=-1, keepdims=True)
+    e = np.exp(shifted)
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+def embedding_lookup(ids, W):
+    """The rows of W picked by integer ids: ids (N, T), W (V, d) -> (N, T, d); equal to one_hot(ids) @ W."""
+    return np.array(W[np.asarray(ids)], dtype=float)
+
+
+def dot_product_attention(Q, K, V):
+    """softmax(Q K^T / sqrt(d)) V over the last axis: Q (..., T_q, d), K (..., T_k, d), V (..., T_k, d_v)."""
+    scores = Q @ np.swapaxes(K, -1, -2) / np.sqrt(Q.shape[-1])        # (..., T_q, T_k)
+    return _softmax_masked(scores) @ V                                 # (..., T_q, d_v)
+
+
+def causal_attention(Q, K, V):
+    """Scaled dot-product attention in which position i attends only to positions j <= i: (..., T, d_v)."""
+    T = Q.shape[-2]
+    scores = Q @ np.swapaxes(K, -1, -2) / np.sqrt(Q.shape[-1])        # (..., T, T)
+    future = np.triu(np.ones((T, T), dtype=bool), k=1)                 # True above the diagonal
+    return _softmax_masked(scores, future) @ V
+
+
+# Chapter 11: the transformer block
+
+def block_parameters(dim, hidden):
+    """Parameters of a pre-LN transformer block: attention 4 d^2 + 4 d, MLP 2 d h + h + d, two LayerNorms 4 d."""
+    return int(4 * dim * dim + 4 * dim + 2 * dim * hidden + hidden + dim + 4 * dim)
+
+
+def gpt_parameters(vocab, context, dim, layers):
+    """A GPT-2-style model: token and position embeddings, ``layers`` blocks with an MLP of 4 dim, a final
+    LayerNorm and an output head tied to the token embedding (no parameters of its own)."""
+    return int(vocab * dim + context * dim + layers * block_parameters(dim, 4 * dim) + 2 * dim)
+
+
+def pre_ln_residual(X, sublayer, gamma, beta, eps=1e-5):
+    """One pre-LN residual step: X + sublayer(LayerNorm(X)), the norm over the last axis; X (..., d)."""
+    mean = X.mean(axis=-1, keepdims=True)
+    var = X.var(axis=-1, keepdims=True)
+    return X + sublayer(gamma * (X - mean) / np.sqrt(var + eps) + beta)

@@ -12,15 +12,18 @@ The figures live in one module per topic; every name is also here, as ``plot.<na
     diagrams       chapters 1, 5, 8     network_diagram, neuron_diagram, computation_graph, unrolled_rnn
     backprop       chapter 5            value_graph
     activations    chapters 2, 3, 9     activation_curves, bias_shift_plot, activation_histograms
-    training       chapters 4-6, 10     loss_curves, compare_curves, probability_bars, decision_boundary,
+    training       chapters 4-6, 12     loss_curves, compare_curves, probability_bars, decision_boundary,
                                         compare_decision_boundaries, weight_snapshot, weight_histograms,
                                         optimizer_paths, digit_predictions, accuracy_curves
     convolution    chapter 7            sliding_kernel, feature_maps, image_grid
-    sequences      chapters 8, 10       hidden_state_traces, signals, grouped_bars
+    sequences      chapters 8, 12       hidden_state_traces, signals, grouped_bars
     normalisation  chapter 9            normalisation_statistics, train_val_curves
+    attention      chapters 10, 11      attention_heatmap, attention_maps, growth_curves,
+                                        parameter_breakdown
 """
 
 from .activations import ACTIVATION_NAMES, activation_curves, activation_histograms, bias_shift_plot
+from .attention import attention_heatmap, attention_maps, growth_curves, parameter_breakdown
 from .backprop import value_graph
 from .convolution import feature_maps, image_grid, sliding_kernel
 from .diagrams import LABEL_POSITIONS, computation_graph, network_diagram, neuron_diagram, unrolled_rnn
@@ -43,4 +46,5 @@ __all__ = [
     "sliding_kernel", "feature_maps", "image_grid",
     "hidden_state_traces", "signals", "grouped_bars",
     "normalisation_statistics", "train_val_curves",
+    "attention_heatmap", "attention_maps", "growth_curves", "parameter_breakdown",
 ]
