@@ -117,7 +117,7 @@ class PositionalEmbedding(Layer):
     Shape: X (N, T, dim) with T <= max_len -> Y (N, T, dim).
 
     Attributes:
-        W: Parameter (max_len, dim), init N(0, 0.02**2) as GPT-2.
+        W: Parameter (max_len, dim), init N(0, 0.02²) as GPT-2 (standard deviation 0.02).
     """
 
     def __init__(self, max_len, dim, rng=None, dtype=np.float64):
@@ -162,7 +162,7 @@ class MultiHeadAttention(Layer):
     values, with weights from how well its query matches their keys.
 
     Q = X @ W_q + b_q, K = X @ W_k + b_k, V = X @ W_v + b_v, each (N, T, dim), split along the last axis
-    into ``num_heads`` heads of d = dim // num_heads numbers (head h takes columns h*d to (h+1)*d);
+    into ``num_heads`` heads of d = dim // num_heads numbers (head h takes columns h·d to (h+1)·d - 1);
     per head A = softmax(Q K^T / sqrt(d)) (N, heads, T, T), rows summing to 1, and O = A @ V;
     the heads side by side, (N, T, dim), then Y = O @ W_o + b_o.
     With ``causal=True`` token t attends only to tokens 0..t (its scores for later tokens are -inf).
