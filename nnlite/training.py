@@ -79,7 +79,7 @@ def evaluate(model, loss_fn, X, y, batch_size=1024):
     """
     _check_pieces("evaluate", model, loss_fn)
     _check_count("evaluate", "batch_size", batch_size)
-    X, y = _check_data(X, y, "evaluation", where="evaluate")
+    X, y = _check_data(X, y, "evaluation", where="evaluate", ids=_takes_ids(model))
     was_training = model.training
     model.eval()
     total_loss, correct = 0.0, 0.0
@@ -132,8 +132,20 @@ def _check_pieces(where, model, loss_fn, optimizer=None):
                           f"{type(optimizer).__name__}(model.parameters(), ...).")
 
 
-def _check_data(X, y, what, where="fit"):
-    X = check_finite(as_float(X, f"{where} ({what} inputs)"), f"{where} ({what} inputs)")
+def _takes_ids(model):
+    """True when the model's first layer reads integer token ids (an Embedding), not numbers."""
+    first = model.layers[0] if getattr(model, "layers", None) else model
+    return bool(getattr(first, "takes_ids", False))
+
+
+def _check_data(X, y, what, where="fit", ids=False):
+    if ids:                                   # token ids stay integers: the Embedding checks their range
+        X = np.asarray(X)
+        if X.dtype.kind not in "iu":
+            raise InputError(f"{where}: the model starts with an Embedding, which reads integer token ids, but "
+                             f"the {what} inputs have dtype {X.dtype}. Pass ids such as X.astype(int).")
+    else:
+        X = check_finite(as_float(X, f"{where} ({what} inputs)"), f"{where} ({what} inputs)")
     try:
         y = np.asarray(y)
     except (ValueError, TypeError):  # ragged nested lists
@@ -192,11 +204,11 @@ def fit(model, loss_fn, optimizer, X, y, epochs=5, batch_size=64, validation=Non
         raise NNLiteError(f"fit: clip must be None or a positive max norm such as 1.0, got {clip!r}.")
     for name, value in (("epochs", epochs), ("batch_size", batch_size)):
         _check_count("fit", name, value)
-    X, y = _check_data(X, y, "training")
+    X, y = _check_data(X, y, "training", ids=_takes_ids(model))
     if validation is not None:
         if not (isinstance(validation, (tuple, list)) and len(validation) == 2):
             raise NNLiteError("fit: validation must be a pair (X_val, y_val).")
-        X_val, y_val = _check_data(*validation, "validation")
+        X_val, y_val = _check_data(*validation, "validation", ids=_takes_ids(model))
 
     broken = [p.name for p in model.parameters() if not np.isfinite(p.value).all()]
     if broken:

@@ -456,3 +456,19 @@ def test_small_gpt_runs_and_matches_its_count(rng):
     model = nl.gpt2_small(rng=0, num_tokens=20, max_len=8, dim=8, num_blocks=2, num_heads=2)
     assert model(rng.integers(0, 20, size=(3, 8))).shape == (3, 8, 20)
     assert sum(p.size for p in model.parameters()) == 20 * 8 + 8 * 8 + 2 * (12 * 64 + 13 * 8) + 16
+
+
+def test_fit_trains_a_model_that_reads_token_ids():
+    """fit and evaluate keep integer ids for a model that starts with an Embedding (they cast other
+    inputs to floats): a bag-of-tokens classifier learns which of two tokens a sequence holds more of."""
+    gen = np.random.default_rng(0)
+    X = gen.integers(0, 2, size=(400, 7))
+    y = (X.sum(axis=1) > 3).astype(int)
+    model = nl.Sequential(nl.Embedding(2, 4, rng=0), nl.MeanPool(), nl.Dense(4, 2, rng=0))
+    before, _ = nl.evaluate(model, nl.CrossEntropyLoss(), X, y)
+    nl.fit(model, nl.CrossEntropyLoss(), nl.Adam(model.parameters(), lr=0.05), X, y, epochs=20,
+           batch_size=50, validation=(X[:100], y[:100]), progress=False)
+    after, acc = nl.evaluate(model, nl.CrossEntropyLoss(), X, y)
+    assert after < before / 2 and acc > 0.9
+    with pytest.raises(nl.InputError, match=r"integer token ids.*astype\(int\)"):
+        nl.fit(model, nl.CrossEntropyLoss(), nl.Adam(model.parameters()), X.astype(float), y, progress=False)
