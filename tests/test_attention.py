@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 import nnlite as nl
+from nnlite.gradcheck import _numeric
 
 SETTINGS = settings(max_examples=40, deadline=None)
 TOL = 1e-6
@@ -18,17 +19,7 @@ TOL = 1e-6
 
 def numeric_grad(f, array, eps=1e-6):
     """d f() / d array by central differences (array perturbed in place and restored)."""
-    grad = np.zeros_like(array)
-    flat, gflat = array.reshape(-1), grad.reshape(-1)
-    for i in range(flat.size):
-        old = flat[i]
-        flat[i] = old + eps
-        plus = f()
-        flat[i] = old - eps
-        minus = f()
-        flat[i] = old
-        gflat[i] = (plus - minus) / (2 * eps)
-    return grad
+    return _numeric(f, array, eps)
 
 
 def reference_attention(X, layer):
