@@ -284,12 +284,33 @@ def validate_input(X, layer, expected, dtype):
     return check_finite(X, layer)
 
 
-SUMMARY_WIDTH = 78     # characters: what a book page's code column shows without scrolling
+SUMMARY_WIDTH = 77     # characters: what a book page's code column shows without scrolling
 
 
-def _table(rows, stacked):
+def _table(rows, stacked, named=False):
     """The lines of ``summary()``'s table: rows of (layer, output shape, [parameter shapes], count),
-    the first the header. ``stacked`` puts each parameter shape on a line of its own."""
+    the first the header. ``stacked`` puts each parameter shape on a line of its own; ``named`` also
+    puts each layer's name on a line of its own, above its indented row (for long layer names)."""
+    if named:
+        header, body = rows[0], rows[1:]
+        lines = [header[1:]]                                 # (output shape, parameter shape, count)
+        starts = []                                          # where each layer's rows begin
+        for layer, out, shapes, count in body:
+            starts.append(len(lines))
+            lines.append((out, shapes[0], count))
+            lines += [("", shape, "") for shape in shapes[1:]]
+        lines[0] = (lines[0][0], lines[0][1][0], lines[0][2])
+        widths = [max(len(r[c]) for r in lines) for c in range(3)]
+        line = lambda r: ("  " + "  ".join([r[0].ljust(widths[0]), r[1].ljust(widths[1]),
+                                            r[2].rjust(widths[2])])).rstrip()
+        rule = "-" * len(line(lines[0]))
+        text = [header[0], line(lines[0]), rule]
+        names = dict(zip(starts, (layer for layer, *_ in body)))
+        for k, r in enumerate(lines[1:], start=1):
+            if k in names:
+                text.append(names[k])
+            text.append(line(r))
+        return text + [rule]
     lines = []
     for layer, out, shapes, count in rows:
         if stacked:
@@ -421,8 +442,10 @@ class Sequential(Layer):
                 shapes = [f"{part} {n:,}" for part, n in parts.items()]
             rows.append((repr(layer), out, shapes or ["-"], f"{count:,}"))
         text = _table(rows, stacked=False)
-        if max(len(line) for line in text) > SUMMARY_WIDTH:
-            text = _table(rows, stacked=True)       # one parameter a line, so the table fits a page's column
+        for layout in ({"stacked": True}, {"stacked": True, "named": True}):
+            if max(len(line) for line in text) <= SUMMARY_WIDTH:
+                break
+            text = _table(rows, **layout)   # one parameter a line, then each name above its row: it fits a page
         text.append(f"Trainable parameters: {total:,}")
         n_buffers = sum(a.size for a in self.buffers().values())
         text.append(f"Buffers (not trained): {n_buffers:,}")

@@ -170,6 +170,23 @@ def test_summary_of_a_wide_model_fits_and_keeps_every_shape():
     assert "W (784, 128), b (128,)" in narrow, "a table that fits keeps a layer's parameters on one line"
 
 
+def test_summary_with_long_layer_names_puts_each_name_on_its_own_line():
+    """GPT-2 small's layers have names of 52 characters: even one parameter a line is too wide, so each
+    name goes above its row, and every count stays in the table."""
+    import nnlite as nl
+
+    with nl.shapes_only():
+        model = nl.gpt2_small()
+    lines = model.summary_text(input_shape=(1024,)).splitlines()
+    assert max(len(line) for line in lines) <= WIDTH, "\n".join(lines)
+    for layer in model.layers:
+        assert repr(layer) in lines, f"{layer!r} is not on a line of its own"
+        row = lines[lines.index(repr(layer)) + 1]
+        assert row.startswith("  (batch, 1024, "), f"{layer!r} is not followed by its row: {row!r}"
+    assert "38,597,376" in lines[lines.index("Embedding(50257, 768)") + 1]
+    assert "Trainable parameters: 124,439,808" in lines
+
+
 def test_shape_error_puts_its_fix_on_a_line_that_fits():
     import numpy as np
 
