@@ -37,8 +37,10 @@ class Embedding(Layer):
     Looking up row i is the same as multiplying the one-hot vector of i by W, without building it.
 
     Args:
-        num_embeddings: how many ids (rows), e.g. the vocabulary size.  dim: numbers per vector.
-        rng: seed or np.random.Generator.  dtype: np.float64 (default) or float32.
+        num_embeddings: how many ids (rows), e.g. the vocabulary size.
+        dim: numbers per vector.
+        rng: seed or np.random.Generator for the initial weights.
+        dtype: np.float64 (default) or np.float32.
 
     Shape: ids (N, T) integers in [0, num_embeddings) -> Y (N, T, dim); any integer shape (...) -> (..., dim).
 
@@ -111,8 +113,10 @@ class PositionalEmbedding(Layer):
     Without it, attention sees a set of tokens, not a sequence: nothing else tells it their order.
 
     Args:
-        max_len: the longest sequence.  dim: numbers per vector.
-        rng: seed or np.random.Generator.  dtype: np.float64 (default) or float32.
+        max_len: the longest sequence.
+        dim: numbers per vector.
+        rng: seed or np.random.Generator for the initial weights.
+        dtype: np.float64 (default) or np.float32.
 
     Shape: X (N, T, dim) with T <= max_len -> Y (N, T, dim).
 
@@ -168,8 +172,11 @@ class MultiHeadAttention(Layer):
     With ``causal=True`` token t attends only to tokens 0..t (its scores for later tokens are -inf).
 
     Args:
-        dim: numbers per token.  num_heads: heads; must divide dim.  causal: mask out later tokens.
-        rng: seed or np.random.Generator.  dtype: np.float64 (default) or float32.
+        dim: numbers per token.
+        num_heads: heads; must divide dim.
+        causal: mask out later tokens (default False).
+        rng: seed or np.random.Generator for the initial weights.
+        dtype: np.float64 (default) or np.float32.
 
     Shape: X (N, T, dim) -> Y (N, T, dim). The count, 4·dim² + 4·dim, does not depend on T.
 
@@ -263,8 +270,12 @@ class TransformerBlock(Layer):
     Y = X + attn(ln1(X)),  Z = Y + mlp(ln2(Y)),  mlp = Sequential(Dense(dim, hidden), GELU(), Dense(hidden, dim)).
 
     Args:
-        dim: numbers per token.  num_heads: attention heads.  hidden: the MLP's width (usually 4·dim).
-        causal: each token sees only itself and earlier tokens.  rng: seed or Generator.  dtype: float64 or float32.
+        dim: numbers per token.
+        num_heads: attention heads; must divide dim.
+        hidden: the MLP's width (usually 4·dim).
+        causal: each token sees only itself and earlier tokens (default False).
+        rng: seed or np.random.Generator for the initial weights.
+        dtype: np.float64 (default) or np.float32.
 
     Shape: X (N, T, dim) -> Z (N, T, dim). Parameters: 4·dim² + 4·dim (attention) + 2·dim·hidden + hidden
     + dim (MLP) + 4·dim (two LayerNorms); 12·dim² + 13·dim when hidden = 4·dim.
@@ -325,6 +336,9 @@ class TiedHead(Layer):
 
     Its weight is the embedding's Parameter itself, not a copy: ``model.parameters()`` lists it once,
     ``summary()`` counts it once, and both layers add their gradients into the same ``W.grad``.
+
+    Args:
+        embedding: the model's token Embedding, whose table W (num_embeddings, dim) this layer reuses.
 
     Shape: X (N, ..., dim) -> logits (N, ..., num_embeddings).
     """
@@ -400,6 +414,19 @@ def gpt2_small(rng=None, dtype=np.float64, num_tokens=50257, max_len=1024, dim=7
     (hidden = 4·dim), a final LayerNorm and a TiedHead that reuses the token embedding. The keyword
     arguments build smaller models of the same design. Built in float64 it holds about 1 GB: to count and
     summarise it, build it inside ``with nl.shapes_only():``.
+
+    Args:
+        rng: seed or np.random.Generator for the initial weights.
+        dtype: np.float64 (default) or np.float32.
+        num_tokens: the vocabulary size (default 50,257).
+        max_len: the longest sequence, the positional embedding's rows (default 1,024).
+        dim: numbers per token (default 768).
+        num_blocks: transformer blocks (default 12).
+        num_heads: attention heads per block (default 12).
+        hidden: the MLP's width (default None: 4·dim).
+
+    Returns:
+        Sequential: Embedding, PositionalEmbedding, the blocks, LayerNorm and TiedHead.
 
     Example:
         >>> with nl.shapes_only():

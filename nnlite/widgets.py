@@ -936,9 +936,12 @@ def attention_explorer(query=7, temperature=1.0, tokens=ATTENTION_TOKENS, scores
     flatten them towards equal weights (dividing by √d is a fixed temperature of √d).
 
     Args:
-        query, temperature: the starting query position (0-based) and temperature.
-        tokens, scores: the words and their (T, T) scores (default ``attention_example_scores(tokens)``).
-        causal: mask the keys after each query.  temperatures: the values the slider offers.
+        query: the starting query position (0-based).
+        temperature: the starting softmax temperature.
+        tokens: the words of the sentence.
+        scores: their (T, T) scores (default ``attention_example_scores(tokens)``).
+        causal: mask the keys after each query.
+        temperatures: the values the temperature slider offers.
 
     Returns:
         FrameWidget.

@@ -44,6 +44,7 @@ PLOT_TOPICS = {
     "style": ["use_style", "subplots", "OKABE_ITO", "PALETTE", "DISTINCT", "series_style", "label_line_ends",
               "page_width"],
     "diagrams": ["network_diagram", "neuron_diagram", "computation_graph", "unrolled_rnn", "LABEL_POSITIONS"],
+    "backprop": ["value_graph"],
     "activations": ["activation_curves", "bias_shift_plot", "activation_histograms", "ACTIVATION_NAMES"],
     "training": ["loss_curves", "compare_curves", "probability_bars", "decision_boundary",
                  "compare_decision_boundaries", "weight_snapshot", "weight_histograms", "optimizer_paths",

@@ -3,11 +3,9 @@ heatmaps, counts that grow with a size (log-log), and where a model's parameters
 
 import numpy as np
 
-from .style import OKABE_ITO, PALETTE, _figure_and_axes, _new_figure
+from .style import OKABE_ITO, PALETTE, _figure_and_axes, _new_figure, series_style
 
 HATCHES = ("", "//", "..", "xx", "\\\\", "oo")
-MARKERS = ("o", "s", "^", "D", "v", "P")
-LINESTYLES = ("-", "--", "-.", ":")
 
 
 def _as_weights(weights, what="weights"):
@@ -33,7 +31,8 @@ def attention_heatmap(weights, queries=None, keys=None, ax=None, title="", annot
 
     Args:
         weights: (T_q, T_k) array, each row a probability distribution (softmax output).
-        queries, keys: labels of the rows and columns (default 0, 1, ...).
+        queries: labels of the rows (default 0, 1, ...).
+        keys: labels of the columns (default 0, 1, ...).
         annotate: write each weight in its cell (default: when the matrix is at most 8 x 8).
         vmax: the top of the colour scale (1: the largest weight a softmax can give).
 
@@ -104,15 +103,15 @@ def growth_curves(x, curves, ax=None, title="", xlabel="sequence length T", ylab
     with its own colour, line style and marker: how a count grows with a size.
 
     Args:
-        x: (n,) sizes, e.g. sequence lengths or dimensions.  curves: ``{label: (n,) values}``.
+        x: (n,) sizes, e.g. sequence lengths or dimensions.
+        curves: ``{label: (n,) values}``.
 
     Returns:
         the Figure.
     """
     fig, ax = _figure_and_axes(ax, (6.4, 3.8))
     for k, (label, values) in enumerate(curves.items()):
-        ax.plot(x, values, label=label, color=PALETTE[k % len(PALETTE)],
-                linestyle=LINESTYLES[k % len(LINESTYLES)], marker=MARKERS[k % len(MARKERS)], markersize=5)
+        ax.plot(x, values, label=label, **series_style(k, len(x)))
     ax.set_xscale("log")
     if log_y:
         ax.set_yscale("log")

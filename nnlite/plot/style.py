@@ -32,6 +32,11 @@ def series_style(k, n_points=None, colours=None):
     """Keyword arguments for ``ax.plot`` of the k-th series: its colour, line style and marker (markers
     about every eighth point on long series, so they mark the line without hiding it).
 
+    Args:
+        k: the series' index, 0 for the first.
+        n_points: the series' length, to space its markers (default None: a marker on every point).
+        colours: the palette to cycle (default ``PALETTE``).
+
     Example:
         >>> ax.plot(x, y, label="Adam", **series_style(1, len(x)))
     """
@@ -45,7 +50,16 @@ def series_style(k, n_points=None, colours=None):
 
 def label_line_ends(ax, lines=None, fontsize=9):
     """Write each line's label at its right end, in its colour (a direct label, read where the eye is,
-    instead of a legend across the figure). Labels that would overlap are moved apart vertically."""
+    instead of a legend across the figure). Labels that would overlap are moved apart vertically.
+
+    Args:
+        ax: the matplotlib Axes.
+        lines: the lines to label (default: every labelled line of ``ax``).
+        fontsize: the labels' size in points (default 9).
+
+    Returns:
+        the Text objects written.
+    """
     lines = [ln for ln in (lines if lines is not None else ax.get_lines())
              if not ln.get_label().startswith("_") and len(ln.get_xdata())]
     if not lines:
@@ -68,7 +82,15 @@ def label_line_ends(ax, lines=None, fontsize=9):
 
 def page_width(figsize, panels=2):
     """A figure size whose width fits the book's text column when a figure has several panels side by
-    side, so that its labels are shown at their size. One-panel figures keep theirs."""
+    side, so that its labels are shown at their size. One-panel figures keep theirs.
+
+    Args:
+        figsize: (width, height) in inches, as matplotlib takes it.
+        panels: panels side by side (default 2).
+
+    Returns:
+        (width, height), the width at most the column's.
+    """
     width, height = figsize
     if panels >= 2 and width > PAGE_WIDTH:
         return (PAGE_WIDTH, height)
