@@ -66,7 +66,7 @@ class Dense(Layer):
     def backward(self, dY, input_grad=True):
         X = self._need_cache(self._X)
         dY = self._check_grad(dY, X.shape[:-1] + (self.n_out,))
-        X2 = X.reshape(-1, self.n_in)       # (rows, n_in): a row per position
+        X2 = X.reshape(-1, self.n_in)       # (rows, n_in), a row a position
         dY2 = dY.reshape(-1, self.n_out)    # (rows, n_out)
         self.W.grad += X2.T @ dY2           # (n_in, n_out)
         self.b.grad += dY2.sum(axis=0)      # (n_out,)
