@@ -857,9 +857,7 @@ def attention_weights(scores, temperature=1.0, causal=True):
     if causal:
         T = scores.shape[-1]
         scores = np.where(np.triu(np.ones((T, T), dtype=bool), k=1), -np.inf, scores)
-    shifted = scores - scores.max(axis=-1, keepdims=True)
-    e = np.exp(shifted)
-    return e / e.sum(axis=-1, keepdims=True)
+    return F.softmax(scores, axis=-1)
 
 
 class AttentionFigure(Painter):

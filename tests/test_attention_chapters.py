@@ -2,9 +2,7 @@
 their figure helpers (nnlite.plot.attention) draw what they say, and the attention widget's frames follow
 its controls."""
 
-import json
 import re
-from pathlib import Path
 
 import matplotlib
 
@@ -14,49 +12,25 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
 from nnlite import plot  # noqa: E402
+from test_pytorch_bridge import bridge, load  # noqa: E402
 
-ROOT = Path(__file__).resolve().parent.parent
 CHAPTERS = ["10_embeddings_and_attention", "11_transformer_block"]
 
 
 def pytorch_block(stem):
-    """The python code of the chapter's "## The same in PyTorch" cell."""
-    cells = json.loads((ROOT / "chapters" / f"{stem}.ipynb").read_text(encoding="utf-8"))["cells"]
-    texts = ["".join(c["source"]) for c in cells if c["cell_type"] == "markdown"]
-    found = [t for t in texts if t.startswith("## The same in PyTorch")]
-    assert len(found) == 1, f"{stem}: one markdown cell starts with '## The same in PyTorch'"
-    blocks = re.findall(r"```python\n(.*?)```", found[0], re.S)
-    assert len(blocks) == 1, f"{stem}: the PyTorch cell holds one python block"
-    return blocks[0]
-
-
-@pytest.mark.parametrize("stem", CHAPTERS)
-def test_the_pytorch_block_follows_the_summary_and_is_not_executed(stem):
-    cells = json.loads((ROOT / "chapters" / f"{stem}.ipynb").read_text(encoding="utf-8"))["cells"]
-    heads = [i for i, c in enumerate(cells) if "".join(c["source"]).startswith("## The same in PyTorch")]
-    summary = [i for i, c in enumerate(cells) if c["cell_type"] == "markdown" and "## Summary" in "".join(c["source"])]
-    exercises = [i for i, c in enumerate(cells) if "".join(c["source"]).strip() == "## Exercises"]
-    assert len(heads) == len(summary) == len(exercises) == 1
-    assert summary[0] < heads[0] < exercises[0]
-    assert cells[heads[0]]["cell_type"] == "markdown"
-    code = pytorch_block(stem)
-    for needed in ("import numpy as np", "import torch", "import nnlite as nl", "ours = ", "theirs"):
-        assert needed in code, f"{stem}: the block is not self-contained ({needed!r} missing)"
+    """The python code of the chapter's "## The same in PyTorch" cell (placement, self-containment and
+    ours == theirs are checked for every chapter in tests/test_pytorch_bridge.py)."""
+    return bridge(load(stem), stem)[2]
 
 
 @pytest.mark.parity
-@pytest.mark.parametrize("stem", CHAPTERS)
-def test_the_pytorch_block_gives_what_nnlite_gives(stem):
-    torch = pytest.importorskip("torch", reason="PyTorch is not installed: pip install torch==2.13.0")
+def test_the_chapter_10_block_gives_the_attention_weights_too():
+    """Beyond ours == theirs: chapter 10's block also compares the attention weights themselves."""
+    pytest.importorskip("torch", reason="PyTorch is not installed: pip install torch==2.13.0")
     namespace = {}
-    exec(compile(pytorch_block(stem), f"{stem} (The same in PyTorch)", "exec"), namespace)
-    ours, theirs = namespace["ours"], namespace["theirs"]
-    assert isinstance(ours, np.ndarray) and isinstance(theirs, torch.Tensor)
-    assert ours.shape == tuple(theirs.shape) and ours.dtype == np.float64
-    np.testing.assert_allclose(ours, theirs.detach().numpy(), rtol=1e-6, atol=1e-9)
-    if "weights" in namespace:                                     # chapter 10: the attention weights too
-        np.testing.assert_allclose(namespace["ours_layer"].attention, namespace["weights"].detach().numpy(),
-                                   rtol=1e-6, atol=1e-12)
+    exec(compile(pytorch_block(CHAPTERS[0]), f"{CHAPTERS[0]} (The same in PyTorch)", "exec"), namespace)
+    np.testing.assert_allclose(namespace["ours_layer"].attention, namespace["weights"].detach().numpy(),
+                               rtol=1e-6, atol=1e-12)
 
 
 @pytest.mark.parity
