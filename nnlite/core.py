@@ -291,38 +291,22 @@ def _table(rows, stacked, named=False):
     """The lines of ``summary()``'s table: rows of (layer, output shape, [parameter shapes], count),
     the first the header. ``stacked`` puts each parameter shape on a line of its own; ``named`` also
     puts each layer's name on a line of its own, above its indented row (for long layer names)."""
-    if named:
-        header, body = rows[0], rows[1:]
-        lines = [header[1:]]                                 # (output shape, parameter shape, count)
-        starts = []                                          # where each layer's rows begin
-        for layer, out, shapes, count in body:
-            starts.append(len(lines))
-            lines.append((out, shapes[0], count))
-            lines += [("", shape, "") for shape in shapes[1:]]
-        lines[0] = (lines[0][0], lines[0][1][0], lines[0][2])
-        widths = [max(len(r[c]) for r in lines) for c in range(3)]
-        line = lambda r: ("  " + "  ".join([r[0].ljust(widths[0]), r[1].ljust(widths[1]),
-                                            r[2].rjust(widths[2])])).rstrip()
-        rule = "-" * len(line(lines[0]))
-        text = [header[0], line(lines[0]), rule]
-        names = dict(zip(starts, (layer for layer, *_ in body)))
-        for k, r in enumerate(lines[1:], start=1):
-            if k in names:
-                text.append(names[k])
-            text.append(line(r))
-        return text + [rule]
-    lines = []
+    lines = []                                  # (the name above the row, or None; the row's cells)
     for layer, out, shapes, count in rows:
-        if stacked:
-            lines.append((layer, out, shapes[0], count))
-            lines += [("", "", shape, "") for shape in shapes[1:]]
-        else:
-            lines.append((layer, out, ", ".join(shapes), count))
-    widths = [max(len(r[c]) for r in lines) for c in range(4)]
-    line = lambda r: "  ".join([r[0].ljust(widths[0]), r[1].ljust(widths[1]), r[2].ljust(widths[2]),
-                                r[3].rjust(widths[3])]).rstrip()
-    rule = "-" * len(line(lines[0]))
-    return [line(lines[0]), rule] + [line(r) for r in lines[1:]] + [rule]
+        shapes = shapes if stacked else [", ".join(shapes)]
+        first, blank = (("  " + out,), ("",)) if named else ((layer, out), ("", ""))
+        lines.append((layer if named else None, first + (shapes[0], count)))
+        lines += [(None, blank + (shape, "")) for shape in shapes[1:]]
+    widths = [max(len(cells[c]) for _, cells in lines) for c in range(len(lines[0][1]))]
+
+    def line(cells):                            # left-aligned columns, the count right-aligned
+        return "  ".join([c.ljust(w) for c, w in zip(cells[:-1], widths)] + [cells[-1].rjust(widths[-1])]).rstrip()
+
+    rule = "-" * len(line(lines[0][1]))
+    text = []
+    for k, (name, cells) in enumerate(lines):
+        text += ([name] if name else []) + [line(cells)] + ([rule] if k == 0 else [])
+    return text + [rule]
 
 
 class Sequential(Layer):
