@@ -449,7 +449,7 @@ class Sequential(Layer):
                 known = layer.output_shape(shape)     # from the shapes alone when the layer says
                 if known is None:
                     if X is None or X.shape != shape:
-                        X = np.zeros(shape, np.int64 if ids and not shapes else np.float64)
+                        X = np.zeros(shape, np.intp if ids and not shapes else np.float64)
                     X = layer(X)
                     known = X.shape
                 shape = tuple(known)

@@ -1,7 +1,9 @@
 """Small data sets for the course. Everything ships with nnlite or is generated here; nothing downloads.
 
-Toy 2-D problems return ``(X, y)`` with X (n, 2) float64 and y (n,) int labels. ``digits()`` and
-``mnist1d()`` return ``(X_train, y_train, X_test, y_test)`` with a fixed split.
+Toy 2-D problems return ``(X, y)`` with X (n, 2) float64 and y (n,) integer labels. ``digits()`` and
+``mnist1d()`` return ``(X_train, y_train, X_test, y_test)`` with a fixed split. Labels are ``np.intp``,
+numpy's index type: int64 on a 64-bit machine, int32 in the browser edition (Pyodide), where
+``np.bincount`` refuses int64.
 """
 
 import gzip
@@ -45,14 +47,14 @@ def xor(n=200, noise=0.1, seed=0):
         seed: seed of the random points (default 0).
 
     Returns:
-        X (n, 2) float64 points and y (n,) int64 labels.
+        X (n, 2) float64 points and y (n,) np.intp labels.
     """
     rng = _rng(seed, "xor")
     noise = _spread(noise, "xor", "noise")
     n = _n(n, "xor")
     corners = rng.integers(0, 2, size=(n, 2))
     X = (2 * corners - 1) + noise * rng.standard_normal((n, 2))
-    y = (corners[:, 0] ^ corners[:, 1]).astype(np.int64)
+    y = (corners[:, 0] ^ corners[:, 1]).astype(np.intp)
     return X, y
 
 
@@ -65,7 +67,7 @@ def moons(n=200, noise=0.1, seed=0):
         seed: seed of the random points (default 0).
 
     Returns:
-        X (n, 2) float64 points and y (n,) int64 labels.
+        X (n, 2) float64 points and y (n,) np.intp labels.
     """
     rng = _rng(seed, "moons")
     noise = _spread(noise, "moons", "noise")
@@ -74,7 +76,7 @@ def moons(n=200, noise=0.1, seed=0):
     t0, t1 = np.linspace(0, np.pi, n0), np.linspace(0, np.pi, n - n0)
     X = np.concatenate([np.c_[np.cos(t0), np.sin(t0)], np.c_[1 - np.cos(t1), 0.5 - np.sin(t1)]])
     X += noise * rng.standard_normal(X.shape)
-    y = np.r_[np.zeros(n0, np.int64), np.ones(n - n0, np.int64)]
+    y = np.r_[np.zeros(n0, np.intp), np.ones(n - n0, np.intp)]
     order = rng.permutation(n)
     return X[order], y[order]
 
@@ -89,7 +91,7 @@ def circles(n=200, noise=0.05, factor=0.5, seed=0):
         seed: seed of the random points (default 0).
 
     Returns:
-        X (n, 2) float64 points and y (n,) int64 labels.
+        X (n, 2) float64 points and y (n,) np.intp labels.
     """
     rng = _rng(seed, "circles")
     noise = _spread(noise, "circles", "noise")
@@ -99,7 +101,7 @@ def circles(n=200, noise=0.05, factor=0.5, seed=0):
     t = rng.uniform(0, 2 * np.pi, n)
     radius = np.r_[np.ones(n0), factor * np.ones(n - n0)]
     X = np.c_[radius * np.cos(t), radius * np.sin(t)] + noise * rng.standard_normal((n, 2))
-    y = np.r_[np.zeros(n0, np.int64), np.ones(n - n0, np.int64)]
+    y = np.r_[np.zeros(n0, np.intp), np.ones(n - n0, np.intp)]
     order = rng.permutation(n)
     return X[order], y[order]
 
@@ -114,7 +116,7 @@ def spirals(n=300, classes=3, noise=0.2, seed=0):
         seed: seed of the random points (default 0).
 
     Returns:
-        X (n, 2) float64 points and y (n,) int64 labels.
+        X (n, 2) float64 points and y (n,) np.intp labels.
     """
     rng = _rng(seed, "spirals")
     noise = _spread(noise, "spirals", "noise")
@@ -127,7 +129,7 @@ def spirals(n=300, classes=3, noise=0.2, seed=0):
         r = np.linspace(0.0, 1.0, count)
         t = np.linspace(k * 4, (k + 1) * 4, count) + noise * rng.standard_normal(count)
         X.append(np.c_[r * np.sin(t), r * np.cos(t)])
-        y.append(np.full(count, k, np.int64))
+        y.append(np.full(count, k, np.intp))
     X, y = np.concatenate(X), np.concatenate(y)
     order = rng.permutation(n)
     return X[order], y[order]
@@ -143,7 +145,7 @@ def blobs(n=200, centers=3, std=0.5, seed=0):
         seed: seed of the random points (default 0).
 
     Returns:
-        X (n, 2) float64 points and y (n,) int64 labels.
+        X (n, 2) float64 points and y (n,) np.intp labels.
     """
     rng = _rng(seed, "blobs")
     std = _spread(std, "blobs", "std")
@@ -151,7 +153,7 @@ def blobs(n=200, centers=3, std=0.5, seed=0):
     centers = _n(centers, "blobs", "centers", least=1)
     angles = 2 * np.pi * np.arange(centers) / centers
     means = 2 * np.c_[np.cos(angles), np.sin(angles)]
-    y = rng.integers(0, centers, n).astype(np.int64)
+    y = rng.integers(0, centers, n).astype(np.intp)
     X = means[y] + std * rng.standard_normal((n, 2))
     return X, y
 
@@ -160,7 +162,7 @@ def blobs(n=200, centers=3, std=0.5, seed=0):
 def _digits_raw():
     with resources.files("nnlite").joinpath("data/digits.csv.gz").open("rb") as raw:
         table = np.loadtxt(gzip.open(raw), delimiter=",")
-    return table[:, :64], table[:, 64].astype(np.int64)
+    return table[:, :64], table[:, 64].astype(np.intp)
 
 
 def digits(test_size=360, seed=0, flat=True):
@@ -200,8 +202,8 @@ def _mnist1d_cached(shuffle, seed, num_samples):
         data = make_dataset(args)
     finally:
         np.random.set_state(state)
-    return (np.asarray(data["x"], np.float64), np.asarray(data["y"], np.int64),
-            np.asarray(data["x_test"], np.float64), np.asarray(data["y_test"], np.int64))
+    return (np.asarray(data["x"], np.float64), np.asarray(data["y"], np.intp),
+            np.asarray(data["x_test"], np.float64), np.asarray(data["y_test"], np.intp))
 
 
 def mnist1d(shuffle=False, seed=42, num_samples=5000):
@@ -216,7 +218,7 @@ def mnist1d(shuffle=False, seed=42, num_samples=5000):
         num_samples: training and test signals together (default 5000).
 
     Returns:
-        X_train (4000, 40), y_train (4000,), X_test (1000, 40), y_test (1000,), float64 / int64 copies.
+        X_train (4000, 40), y_train (4000,), X_test (1000, 40), y_test (1000,), float64 / np.intp copies.
     """
     try:
         arrays = _mnist1d_cached(bool(shuffle), int(seed), int(num_samples))

@@ -149,7 +149,7 @@ def labels(target, n_classes, where):
         if not np.all(np.isfinite(y)) or not np.all(y == np.round(y)):
             raise InputError(f"{where} needs integer class labels 0..{n_classes - 1}, got non-integer values. "
                              "If the labels are one-hot rows, use y.argmax(axis=1).")
-        y = y.astype(np.int64)
+        y = y.astype(np.intp)
     elif y.dtype.kind not in "iu":
         raise InputError(f"{where} needs integer class labels, got dtype {y.dtype}. Convert them: y.astype(int).")
     if y.ndim != 1:

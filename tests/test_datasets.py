@@ -16,7 +16,7 @@ def test_toy_shapes_dtypes_and_labels(name, n):
     make, n_classes = TOY[name]
     X, y = make(n=n)
     assert X.shape == (n, 2) and X.dtype == np.float64
-    assert y.shape == (n,) and y.dtype == np.int64
+    assert y.shape == (n,) and y.dtype == np.intp
     assert y.min() >= 0 and y.max() < n_classes
     assert np.all(np.isfinite(X))
 
@@ -85,7 +85,7 @@ def test_digits_split_shapes_dtypes_and_ranges():
     X_train, y_train, X_test, y_test = datasets.digits()
     assert X_train.shape == (1437, 64) and X_test.shape == (360, 64)
     assert y_train.shape == (1437,) and y_test.shape == (360,)
-    assert X_train.dtype == np.float64 and y_train.dtype == np.int64
+    assert X_train.dtype == np.float64 and y_train.dtype == np.intp
     assert X_train.min() == 0.0 and X_train.max() == 1.0
     assert set(np.unique(y_train)) == set(range(10)) and set(np.unique(y_test)) == set(range(10))
 
@@ -130,7 +130,7 @@ def test_mnist1d_shapes_and_global_rng_unchanged():
     assert state[0] == after[0] and np.array_equal(state[1], after[1]) and state[2:] == after[2:]
     assert X_train.shape == (4000, 40) and X_test.shape == (1000, 40)
     assert y_train.shape == (4000,) and y_test.shape == (1000,)
-    assert X_train.dtype == np.float64 and y_train.dtype == np.int64
+    assert X_train.dtype == np.float64 and y_train.dtype == np.intp
     assert set(np.unique(y_train)) == set(range(10))
     # deterministic, and returned as copies
     again = datasets.mnist1d()

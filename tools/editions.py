@@ -37,7 +37,7 @@ STUDENT_BUILD = Path("_build") / "student"                 # the student edition
 STUDENT_HTML = STUDENT_BUILD / "_build" / "html"
 # Top-level entries the book build never reads; everything else is copied for the student edition.
 NOT_BOOK = {".git", ".venv", "_build", "student", "nnlite", "tools", "tests", "benchmarks", ".ci", ".pytest_cache",
-            "test-artifacts", ".jupyter_cache", "__pycache__", ".ipynb_checkpoints", "nnlite.egg-info"}
+            "test-artifacts", ".lite-cache", ".jupyter_cache", "__pycache__", ".ipynb_checkpoints", "nnlite.egg-info"}
 
 _FENCE = re.compile(r"^(?P<indent>\s*)(?P<fence>`{3,}|:{3,})\{(?P<name>[\w-]+)\}")
 

