@@ -15,10 +15,9 @@ Screenshots and timings go to ``test-artifacts/frontends/lite-*``.
 """
 
 import contextlib
-import functools
-import http.server
 import json
 import os
+import re
 import shutil
 import socketserver
 import subprocess
@@ -255,6 +254,18 @@ def test_import_check_flags_what_pyodide_lacks():
 # End to end: every chapter in Chromium, offline
 
 
+QUIET_CHROMIUM = ["--disable-component-update", "--disable-sync", "--no-first-run", "--no-pings",
+                  "--disable-domain-reliability", "--disable-client-side-phishing-detection",
+                  "--disable-features=AutofillServerCommunication,OptimizationHints,MediaRouter,Translate"]
+# What Chromium itself may still ask for, never a page: its own services' hosts.
+BROWSER_SERVICES = re.compile(r"^(CONNECT |\w+ https?://)([\w.-]+\.)?(googleapis\.com|google\.com|gvt1\.com)[:/]")
+
+
+def page_requests(seen):
+    """The proxy's lines that are not Chromium's own services."""
+    return [line for line in seen if not BROWSER_SERVICES.match(line)]
+
+
 class RefusingProxy:
     """An HTTP proxy on 127.0.0.1 that answers every request with 403 and records its target. Chromium,
     pointed at it, sends here whatever would leave the machine."""
@@ -279,32 +290,23 @@ class RefusingProxy:
         self.server.server_close()
 
 
-class SiteServer:
-    """A static server for a built site on 127.0.0.1 (WebAssembly served as application/wasm)."""
+class RecordingBrowser:
+    """A browser whose new pages record the URL of every request they and their workers make."""
 
-    def __init__(self, folder):
-        class Handler(http.server.SimpleHTTPRequestHandler):
-            extensions_map = {**http.server.SimpleHTTPRequestHandler.extensions_map, ".wasm": "application/wasm",
-                              ".js": "text/javascript", ".mjs": "text/javascript", ".json": "application/json"}
+    def __init__(self, browser):
+        self.browser, self.requests = browser, []
 
-            def log_message(self, *args):
-                pass
+    def new_page(self, **options):
+        page = self.browser.new_page(**options)
+        page.on("request", lambda request: self.requests.append(request.url))
+        return page
 
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0),
-                                                      functools.partial(Handler, directory=str(folder)))
-        self.server.daemon_threads = True
-        self.base = f"http://127.0.0.1:{self.server.server_address[1]}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
-    def url(self, path):
-        return f"{self.base}/notebooks/index.html?path={Path(path).name}"
-
-    def shut_down_kernels(self):
-        pass
-
-    def close(self):
-        self.server.shutdown()
-        self.server.server_close()
+def test_only_the_browsers_own_services_are_set_aside():
+    lines = ["CONNECT cdn.jsdelivr.net:443 HTTP/1.1", "CONNECT update.googleapis.com:443 HTTP/1.1",
+             "POST http://update.googleapis.com/service/update2/json HTTP/1.1", "CONNECT accounts.google.com:443 HTTP/1.1",
+             "GET http://example.org/google.com HTTP/1.1", "CONNECT files.example:443 HTTP/1.1"]
+    assert page_requests(lines) == [lines[0], lines[4], lines[5]]
 
 
 @pytest.fixture(scope="module")
@@ -315,7 +317,9 @@ def proxied_browser():
     if not Path(CHROMIUM).exists() and not shutil.which(CHROMIUM):
         pytest.skip(f"Chromium not found at {CHROMIUM} (apt-get install chromium)")
     proxy = RefusingProxy()
-    args = CHROMIUM_ARGS + [f"--proxy-server=http://127.0.0.1:{proxy.port}", "--proxy-bypass-list=<-loopback>"]
+    # Chromium never sends loopback addresses to a proxy; everything else goes to this one. The switches
+    # quiet the browser's own services (autofill, component updates, sync), which are not the page's.
+    args = CHROMIUM_ARGS + [f"--proxy-server=http://127.0.0.1:{proxy.port}", *QUIET_CHROMIUM]
     with sync_api.sync_playwright() as p:
         chromium = p.chromium.launch(executable_path=CHROMIUM, args=args)
         chromium.proxy = proxy
@@ -326,7 +330,7 @@ def proxied_browser():
 
 @pytest.fixture(scope="module")
 def local_server(local_site):
-    server = SiteServer(local_site[0])
+    server = lite.SiteServer(local_site[0])
     yield server
     server.close()
 
@@ -334,7 +338,7 @@ def local_server(local_site):
 @pytest.mark.browser
 def test_proxy_catches_the_cdn_edition(proxied_browser, cdn_site):
     """The control: the CDN edition asks for Pyodide off the machine, and the proxy sees it."""
-    server = SiteServer(cdn_site[0])
+    server = lite.SiteServer(cdn_site[0])
     page = proxied_browser.new_page()
     try:
         proxied_browser.proxy.seen.clear()
@@ -363,7 +367,8 @@ def test_chapter_runs_in_the_browser(proxied_browser, local_server, local_site, 
     proxied_browser.proxy.seen.clear()
     problems, seen = [], []
     started = time.monotonic()
-    notebook = Notebook(proxied_browser, local_server, f"{chapter}.ipynb", len(nb.cells))
+    recording = RecordingBrowser(proxied_browser)
+    notebook = Notebook(recording, local_server, f"{chapter}.ipynb", len(nb.cells))
     try:
         notebook.wait_for_kernel()
         loaded = time.monotonic() - started
@@ -375,7 +380,9 @@ def test_chapter_runs_in_the_browser(proxied_browser, local_server, local_site, 
             seen.append(check_student_verdicts(chapter_nb, nb, records, problems, label))
             seen.append(check_widgets(notebook, nb, problems, label, f"lite-{chapter}", key="End"))
         problems += [f"{label}: uncaught exception in the page: {e}" for e in notebook.page_errors]
-        problems += [f"{label}: a request left 127.0.0.1: {line}" for line in proxied_browser.proxy.seen]
+        problems += [f"{label}: a request left 127.0.0.1: {line}" for line in page_requests(proxied_browser.proxy.seen)]
+        problems += [f"{label}: the page or its workers asked for {url}" for url in recording.requests
+                     if not url.startswith((local_server.base, "data:", "blob:"))]
         seen.append(f"kernel ready {loaded:.0f} s after opening")
         shot = notebook.screenshot(f"lite-{chapter}")
         _write_summary(f"lite-{chapter}", label, seconds, shot, seen, problems)

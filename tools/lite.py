@@ -2,6 +2,7 @@
 
     python -m tools.lite cache                         # what `make lite-cache` runs (needs npm and pip)
     python -m tools.lite build [--pyodide cdn|local]   # what `make lite` runs; into _build/html/lite
+    python -m tools.lite serve [--port 8000]           # try it: http://127.0.0.1:8000/lab/index.html
 
 The site holds the student notebooks of ``make student``, each with one cell more at its top that installs
 the course's packages from the site itself; the ``nnlite`` wheel under its own name (the ``nnlite`` on the
@@ -71,6 +72,9 @@ NEEDS = (("matplotlib", re.compile(r"\bmatplotlib\b|\bnl\.plot\b|\bnnlite\.plot\
          ("ipywidgets", re.compile(r"\bwidgets\b")),
          ("mnist1d", re.compile(r"\bmnist1d\b")))
 SETUP_TAG = "lite-setup"
+# Front-end settings: every cell rendered (with windowing, cells far below the view are not in the page,
+# so the browser's find misses them), as in the notebook tests of the local front ends.
+SETTINGS = {"@jupyterlab/notebook-extension:tracker": {"windowingMode": "none"}}
 
 
 class LiteError(RuntimeError):
@@ -267,12 +271,17 @@ def setup_cell(needs):
     import nbformat
 
     listed = ", ".join(f'"{n}"' for n in needs)
-    source = ("# Browser edition: install the course's packages from this site (first run: a few seconds).\n"
+    source = ("# Browser edition: installs the course's packages from this site (a few seconds at each kernel start).\n"
               "# Elsewhere this cell does nothing: there, install nnlite from the course bundle.\n"
               "import sys\n"
               "if sys.platform == \"emscripten\":\n"
               "    import piplite\n"
-              f"    await piplite.install([{listed}])")
+              f"    await piplite.install([{listed}])\n"
+              + ("    import logging\n"
+                 "    logging.getLogger(\"matplotlib.font_manager\").setLevel(logging.ERROR)  # no note on its font cache\n"
+                 if "matplotlib" in needs else "")
+              +
+              f"    print(\"Ready: {', '.join(needs)}.\")")
     cell = nbformat.v4.new_code_cell(source, id=SETUP_TAG)
     cell.metadata["tags"] = [SETUP_TAG]
     return cell
@@ -418,6 +427,7 @@ def build(out=None, pyodide="cdn", student_dir=None, cache=CACHE, root=ROOT):
         lite_dir = tmp / "lite"
         lite_dir.mkdir()
         (lite_dir / "jupyter-lite.json").write_text(json.dumps(config, indent=1), encoding="utf-8")
+        (lite_dir / "overrides.json").write_text(json.dumps(SETTINGS, indent=1), encoding="utf-8")
         staged = tmp / "site"
         command = [str(Path(sys.executable).with_name("jupyter")), "lite", "build", "--lite-dir", str(lite_dir),
                    "--output-dir", str(staged), "--contents", str(tmp / "files"), "--no-sourcemaps",
@@ -483,6 +493,52 @@ def check_site(site, record):
         raise LiteError("The browser edition is not as built:\n  - " + "\n  - ".join(problems))
 
 
+# ----------------------------------------------------------------------------------------------
+# Serving a built site
+
+
+class SiteServer:
+    """A built site served on 127.0.0.1 (WebAssembly as application/wasm), in a thread; it counts the
+    bytes it sends, by path, so a run can say what a reader downloads."""
+
+    def __init__(self, folder, port=0):
+        import functools
+        import http.server
+        import threading
+
+        sent = self.sent = {}
+
+        class Handler(http.server.SimpleHTTPRequestHandler):
+            extensions_map = {**http.server.SimpleHTTPRequestHandler.extensions_map, ".wasm": "application/wasm",
+                              ".js": "text/javascript", ".mjs": "text/javascript", ".json": "application/json"}
+
+            def copyfile(self, source, outputfile):
+                start = source.tell()
+                super().copyfile(source, outputfile)
+                path = self.path.split("?")[0]
+                sent[path] = sent.get(path, 0) + source.tell() - start
+
+            def log_message(self, *args):
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", port),
+                                                      functools.partial(Handler, directory=str(folder)))
+        self.server.daemon_threads = True
+        self.base = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def url(self, path, app="notebooks"):
+        """The address that opens notebook ``path`` of the site in ``app`` (notebooks or lab)."""
+        return f"{self.base}/{app}/index.html?path={Path(path).name}"
+
+    def shut_down_kernels(self):
+        """Nothing to do: the kernel lives in the page and goes with it."""
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -494,7 +550,22 @@ def main(argv=None):
     make.add_argument("--student", type=Path, default=None,
                       help="student notebooks written before (make student); default: write them now")
     make.add_argument("--cache", type=Path, default=CACHE)
+    serve = sub.add_parser("serve", help="serve a built site on 127.0.0.1 (Ctrl+C stops)")
+    serve.add_argument("--site", type=Path, default=ROOT / DEFAULT_OUT)
+    serve.add_argument("--port", type=int, default=8000)
     args = parser.parse_args(argv)
+    if args.command == "serve":
+        if not (args.site / "jupyter-lite.json").exists():
+            print(f"error: {args.site} holds no built site: run make lite first.", file=sys.stderr)
+            return 1
+        server = SiteServer(args.site, args.port)
+        print(f"The browser edition: {server.base}/lab/index.html (Ctrl+C stops)")
+        try:
+            while True:
+                time.sleep(3600)
+        except KeyboardInterrupt:
+            server.close()
+        return 0
     try:
         if args.command == "cache":
             fill_pyodide(args.cache)
