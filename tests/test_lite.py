@@ -353,39 +353,54 @@ def test_proxy_catches_the_cdn_edition(proxied_browser, cdn_site):
     assert any("cdn.jsdelivr.net" in line for line in seen), f"the proxy saw {seen}"
 
 
+def chapter_pairs():
+    """The selected chapters two by two: two pages run side by side (Pyodide uses one core each)."""
+    chapters = selected_chapters()
+    return [chapters[i:i + 2] for i in range(0, len(chapters), 2)]
+
+
 @pytest.mark.browser
-@pytest.mark.parametrize("chapter", selected_chapters())
-def test_chapter_runs_in_the_browser(proxied_browser, local_server, local_site, chapter):
+@pytest.mark.parametrize("chapters", chapter_pairs(), ids="+".join)
+def test_chapters_run_in_the_browser(proxied_browser, local_server, local_site, chapters):
     """Run All in the offline browser edition: every cell run, no error, figures, widget, nothing off-machine."""
     from tests.test_notebook_frontends import (Notebook, _write_summary, check_common, check_figures,
                                                check_student_verdicts, check_widgets, read_notebook)
 
     site, _ = local_site
-    nb = read_notebook(site / "files" / f"{chapter}.ipynb")
-    chapter_nb = read_notebook(ROOT / "chapters" / f"{chapter}.ipynb")
-    label = f"browser edition {chapter}"
     proxied_browser.proxy.seen.clear()
-    problems, seen = [], []
-    started = time.monotonic()
-    recording = RecordingBrowser(proxied_browser)
-    notebook = Notebook(recording, local_server, f"{chapter}.ipynb", len(nb.cells))
+    problems, runs = [], []
     try:
-        notebook.wait_for_kernel()
-        loaded = time.monotonic() - started
-        seconds = notebook.run_all()
-        records = notebook.collect()
-        check_common(nb, records, problems, label)
-        if len(records) == len(nb.cells):
-            seen.append(check_figures(chapter_nb, nb, records, problems, label))
-            seen.append(check_student_verdicts(chapter_nb, nb, records, problems, label))
-            seen.append(check_widgets(notebook, nb, problems, label, f"lite-{chapter}", key="End"))
-        problems += [f"{label}: uncaught exception in the page: {e}" for e in notebook.page_errors]
-        problems += [f"{label}: a request left 127.0.0.1: {line}" for line in page_requests(proxied_browser.proxy.seen)]
-        problems += [f"{label}: the page or its workers asked for {url}" for url in recording.requests
-                     if not url.startswith((local_server.base, "data:", "blob:"))]
-        seen.append(f"kernel ready {loaded:.0f} s after opening")
-        shot = notebook.screenshot(f"lite-{chapter}")
-        _write_summary(f"lite-{chapter}", label, seconds, shot, seen, problems)
+        for chapter in chapters:
+            nb = read_notebook(site / "files" / f"{chapter}.ipynb")
+            recording = RecordingBrowser(proxied_browser)
+            started = time.monotonic()
+            runs.append((chapter, nb, recording, Notebook(recording, local_server, f"{chapter}.ipynb", len(nb.cells)),
+                         started))
+        for chapter, nb, recording, notebook, started in runs:
+            notebook.wait_for_kernel()
+            notebook.loaded = time.monotonic() - started
+            notebook.start_run_all()
+        for chapter, nb, recording, notebook, started in runs:
+            label = f"browser edition {chapter}"
+            chapter_problems, seen = [], []
+            seconds = notebook.wait_until_done()
+            records = notebook.collect()
+            check_common(nb, records, chapter_problems, label)
+            if len(records) == len(nb.cells):
+                chapter_nb = read_notebook(ROOT / "chapters" / f"{chapter}.ipynb")
+                seen.append(check_figures(chapter_nb, nb, records, chapter_problems, label))
+                seen.append(check_student_verdicts(chapter_nb, nb, records, chapter_problems, label))
+                seen.append(check_widgets(notebook, nb, chapter_problems, label, f"lite-{chapter}", key="End"))
+            chapter_problems += [f"{label}: uncaught exception in the page: {e}" for e in notebook.page_errors]
+            chapter_problems += [f"{label}: the page or its workers asked for {url}" for url in recording.requests
+                                 if not url.startswith((local_server.base, "data:", "blob:"))]
+            seen.append(f"kernel ready {notebook.loaded:.0f} s after opening (beside {'+'.join(chapters)})")
+            shot = notebook.screenshot(f"lite-{chapter}")
+            _write_summary(f"lite-{chapter}", label, seconds, shot, seen, chapter_problems)
+            problems += chapter_problems
+        problems += [f"{'+'.join(chapters)}: a request left 127.0.0.1: {line}"
+                     for line in page_requests(proxied_browser.proxy.seen)]
     finally:
-        notebook.close()
+        for *_, notebook, _ in runs:
+            notebook.close()
     assert not problems, "\n".join(problems)

@@ -473,9 +473,17 @@ class Notebook:
 
     def run_all(self):
         """Run → Run All Cells, then wait until the kernel is idle and no cell is queued, twice in a row."""
+        self.start_run_all()
+        return self.wait_until_done()
+
+    def start_run_all(self):
+        """Run → Run All Cells, without waiting (pages in one browser can run side by side)."""
         self.page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^Run$")).click()
         self.page.locator(".lm-Menu-itemLabel", has_text=re.compile(r"^Run All Cells$")).click()
-        started = time.monotonic()
+        self.started = time.monotonic()
+
+    def wait_until_done(self):
+        """Wait until the kernel is idle and no cell is queued, twice in a row; seconds since Run All."""
         done = """() => {
           const indicator = document.querySelector('.jp-Notebook-ExecutionIndicator');
           const prompts = [...document.querySelectorAll('.jp-CodeCell .jp-InputPrompt')].map(p => p.textContent);
@@ -485,7 +493,7 @@ class Notebook:
         for _ in range(2):
             self.page.wait_for_function(done, timeout=RUN_TIMEOUT_MS, polling=250)
             self.page.wait_for_timeout(1500)           # markdown expressions, late outputs, MathJax
-        return time.monotonic() - started
+        return time.monotonic() - self.started
 
     def collect(self):
         return self.page.evaluate(COLLECT_JS)

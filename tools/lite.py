@@ -271,17 +271,17 @@ def setup_cell(needs):
     import nbformat
 
     listed = ", ".join(f'"{n}"' for n in needs)
-    source = ("# Browser edition: installs the course's packages from this site (a few seconds at each kernel start).\n"
-              "# Elsewhere this cell does nothing: there, install nnlite from the course bundle.\n"
-              "import sys\n"
-              "if sys.platform == \"emscripten\":\n"
-              "    import piplite\n"
-              f"    await piplite.install([{listed}])\n"
-              + ("    import logging\n"
-                 "    logging.getLogger(\"matplotlib.font_manager\").setLevel(logging.ERROR)  # no note on its font cache\n"
-                 if "matplotlib" in needs else "")
-              +
-              f"    print(\"Ready: {', '.join(needs)}.\")")
+    lines = ["# Browser edition: installs the course's packages from this site (a few seconds at each kernel start).",
+             "# Elsewhere this cell does nothing: there, install nnlite from the course bundle.",
+             "import sys",
+             'if sys.platform == "emscripten":',
+             "    import piplite",
+             f"    await piplite.install([{listed}])"]
+    if "matplotlib" in needs:
+        lines += ["    import logging",
+                  '    logging.getLogger("matplotlib.font_manager").setLevel(logging.ERROR)  # no note on its font cache']
+    lines.append(f'    print("Ready: {", ".join(needs)}.")')
+    source = "\n".join(lines)
     cell = nbformat.v4.new_code_cell(source, id=SETUP_TAG)
     cell.metadata["tags"] = [SETUP_TAG]
     return cell
