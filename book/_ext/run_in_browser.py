@@ -5,7 +5,8 @@ The link is written into the page's HTML at ``html-page-context``, not into the 
 like the theme's buttons, not part of the chapter: kept out of the doctree it stays out of Sphinx's
 environment, so changing ``nnlite_lite_url`` rewrites the pages without reading (and executing) the
 chapters again, and nothing else that reads the doctrees (search index, other builders) sees it. A plain
-``<a href>``: no script, and the page works as before when the browser edition is not there.
+``<a href>``, no script. A book built without ``make lite`` has no ``lite/`` folder: there the link leads
+to a missing page, and nothing else changes.
 
 ``nnlite_lite_url`` is where the browser edition lives: a path relative to the site's root (default
 ``lite``, where ``make lite`` puts it), or an absolute ``http(s)://`` URL, used as it is, for a browser
