@@ -60,7 +60,9 @@ def save(model, path):
             np.savez(f, **state)
             f.flush()
             os.fsync(f.fileno())                 # on disk before it replaces the old file
-        os.chmod(tmp, 0o666 & ~_umask())         # as an ordinary new file (mkstemp makes it private, 0600)
+        # as an ordinary new file (mkstemp makes it private, 0600), and always readable by its owner: in
+        # the browser (Pyodide) the umask reads 0o777, which would leave a file nobody may open
+        os.chmod(tmp, (0o666 & ~_umask()) | 0o600)
         os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp):

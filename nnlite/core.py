@@ -79,8 +79,26 @@ def building_shapes_only():
     return _SHAPES_ONLY[0]
 
 
+class HugePlaceholder:
+    """A ``shapes_only()`` placeholder too big for numpy to describe at all: more bytes than its index type
+    counts (2**31 in the browser edition's 32-bit numpy, where a Dense of 4 billion weights is one). It has
+    a shape, a dtype and a size, and nothing to compute with."""
+
+    flags = type("Flags", (), {"writeable": False, "c_contiguous": False})()
+
+    def __init__(self, shape, dtype):
+        self.shape, self.dtype = tuple(int(n) for n in shape), np.dtype(dtype)
+        self.ndim, self.size = len(self.shape), math.prod(self.shape)
+        self.nbytes, self.strides = self.size * self.dtype.itemsize, (0,) * len(self.shape)
+
+    def __repr__(self):
+        return f"HugePlaceholder(shape={self.shape}, dtype={self.dtype})"
+
+
 def is_placeholder(array):
     """True for a ``shapes_only()`` placeholder: a read-only array whose every index sees one number."""
+    if isinstance(array, HugePlaceholder):
+        return True
     return (isinstance(array, np.ndarray) and array.size > 1 and not array.flags.writeable
             and not any(array.strides))
 
@@ -89,7 +107,10 @@ def new_parameter(shape, dtype, name, fill=None):
     """A Parameter of ``shape``, filled in place by ``fill(parameter)``; inside ``shapes_only()`` a
     placeholder that takes no memory and is never filled."""
     if _SHAPES_ONLY[0]:
-        value = np.broadcast_to(np.zeros((), dtype), shape)        # read-only, strides all 0
+        try:
+            value = np.broadcast_to(np.zeros((), dtype), shape)    # read-only, strides all 0
+        except ValueError:                                          # "array is too big" for numpy
+            value = HugePlaceholder(shape, dtype)
         return Parameter(value, name)
     param = Parameter(np.empty(shape, dtype), name)
     if fill is not None:

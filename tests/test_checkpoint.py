@@ -1,5 +1,6 @@
 """save and load (nnlite.checkpoint): exact round trips, refusals that change nothing."""
 
+import os
 import re
 import zipfile
 
@@ -158,9 +159,19 @@ def test_entries_that_are_not_real_numbers_are_refused_before_anything_is_copied
     assert all(np.array_equal(a, p.value) for a, p in zip(before, target.parameters())), "a partial load"
 
 
-def test_a_saved_file_is_readable_as_the_umask_allows(tmp_path):
-    import os
+def test_a_saved_file_stays_readable_by_its_owner_under_a_closed_umask(tmp_path):
+    """Pyodide's umask reads 0o777: the checkpoint must still load."""
+    model = nl.Sequential(nl.Dense(3, 2, rng=0))
+    old = os.umask(0o777)
+    try:
+        nl.save(model, tmp_path / "model.npz")
+    finally:
+        os.umask(old)
+    assert (tmp_path / "model.npz").stat().st_mode & 0o777 == 0o600
+    nl.load(model, tmp_path / "model.npz")
 
+
+def test_a_saved_file_is_readable_as_the_umask_allows(tmp_path):
     old = os.umask(0o022)
     try:
         nl.save(mlp(0), tmp_path / "model.npz")

@@ -276,3 +276,16 @@ def test_nan_input_raises_nonfinite_error_which_is_an_input_error():
     with pytest.raises(nl.NonFiniteError, match="NaN or infinite"):
         nl.Dense(2, 2, rng=0)(np.array([[np.inf, 0.0]]))
     assert issubclass(nl.NonFiniteError, nl.InputError)
+
+
+def test_shapes_only_counts_a_layer_too_big_for_numpy():
+    """The browser edition's numpy is 32-bit: chapter 10's Dense over 1,024 tokens (4.3e9 weights) is too big
+    for it to describe even as a placeholder. 2**32 x 2**32 is too big for a 64-bit numpy too."""
+    with nl.shapes_only():
+        huge = nl.Dense(2**32, 2**32)
+    assert huge.W.size == 2**64 and huge.W.shape == (2**32, 2**32) and huge.b.size == 2**32
+    huge.zero_grad()
+    table = nl.Sequential(huge).summary_text()
+    assert "Trainable parameters: 18,446,744,078,004,518,912" in table
+    with pytest.raises(nl.NNLiteError):
+        huge(np.zeros((1, 3)))
