@@ -59,6 +59,7 @@ CACHE = ROOT / ".lite-cache"
 DEFAULT_OUT = Path("_build") / "html" / "lite"           # relative to the root: inside the book's site
 KERNEL_PLUGIN = "@jupyterlite/pyodide-kernel-extension:kernel"
 APPS = ("lab", "notebooks", "tree")
+FAVICONS = ("favicon.ico", "favicon-notebook.ico", "favicon-busy-1.ico", "favicon-file.ico")
 LAB_EXTENSIONS = ("@jupyterlite/pyodide-kernel-extension", "@jupyter-widgets/jupyterlab-manager")
 # What the Pyodide kernel installs at start-up, and what the chapters import, from Pyodide's distribution.
 PYODIDE_PACKAGES = ("micropip", "packaging", "ssl", "sqlite3", "ipython", "jedi", "traitlets",
@@ -438,9 +439,15 @@ def build(out=None, pyodide="cdn", student_dir=None, cache=CACHE, root=ROOT):
             command += ["--piplite-wheels", str(wheel)]
         _log("jupyter lite build ...")
         _run(command, "jupyter lite build", cwd=tmp)
+        # the front ends ask the server for these (a notebook's, a busy kernel's); the book's icon serves
+        (staged / "static" / "favicons").mkdir(parents=True, exist_ok=True)
+        for name in FAVICONS:
+            shutil.copy2(root / "book" / "_ext" / "extra" / "favicon.ico", staged / "static" / "favicons" / name)
+        shutil.copy2(root / "book" / "_ext" / "extra" / "favicon.ico", staged / "favicon.ico")   # the browser's own ask
         if pyodide == "local":
             shutil.copytree(pyodide_dir(cache), staged / "static" / "pyodide",
                             ignore=shutil.ignore_patterns("cache.json"))
+            write_served_lock(staged / "static" / "pyodide")
         record = {"pyodide": pyodide, "pyodide_version": PYODIDE_VERSION,
                   "pyodide_url": config["jupyter-config-data"]["litePluginSettings"][KERNEL_PLUGIN]["pyodideUrl"],
                   "notebooks": [p.name for p in notebooks], "wheels": sorted(p.name for p in [nnlite_wheel, *wheels])}
@@ -453,6 +460,18 @@ def build(out=None, pyodide="cdn", student_dir=None, cache=CACHE, root=ROOT):
     _log(f"Browser edition ({pyodide}): {out} in {time.monotonic() - started:.0f} s. Serve it over HTTP, e.g. "
          f"python -m http.server -d {out.parent}, and open /{out.name}/lab/index.html")
     return record
+
+
+def write_served_lock(folder):
+    """Keep in ``folder``'s pyodide-lock.json only the official entries whose files the site carries.
+
+    micropip prefers a package the lock lists to the site's wheel index; listed but absent (tqdm, requests:
+    Pyodide's builds of them are not in the cache), it would ask the site for a file it does not have.
+    Left out of the lock, they come from the index, as pure-Python wheels."""
+    lock = json.loads((folder / "pyodide-lock.json").read_text(encoding="utf-8"))
+    lock["packages"] = {name: entry for name, entry in lock["packages"].items()
+                        if (folder / entry["file_name"]).exists()}
+    (folder / "pyodide-lock.json").write_text(json.dumps(lock, indent=1) + "\n", encoding="utf-8")
 
 
 def site_settings(site):
@@ -478,8 +497,13 @@ def check_site(site, record):
     problems += [f"files/{n} is missing" for n in record["notebooks"] if not (site / "files" / n).exists()]
     if record["pyodide"] == "local":
         packages, info = read_lock(site / "static" / "pyodide" / "pyodide-lock.json")
-        if info["version"] != PYODIDE_VERSION:
-            problems.append(f"the site's Pyodide lock is for {info['version']}")
+        official, official_info = read_lock(LOCK)
+        if info != official_info:
+            problems.append(f"the site's Pyodide lock is for {info.get('version')}, not {PYODIDE_VERSION}")
+        problems += [f"the site's lock entry {name!r} differs from Pyodide's" for name, entry in packages.items()
+                     if official.get(name) != entry]
+        problems += [f"static/pyodide/{entry['file_name']} is listed but missing" for entry in packages.values()
+                     if not (site / "static" / "pyodide" / entry["file_name"]).exists()]
         for name in PYODIDE_CORE:
             if not (site / "static" / "pyodide" / name).exists():
                 problems.append(f"static/pyodide/{name} is missing")
@@ -498,15 +522,16 @@ def check_site(site, record):
 
 
 class SiteServer:
-    """A built site served on 127.0.0.1 (WebAssembly as application/wasm), in a thread; it counts the
-    bytes it sends, by path, so a run can say what a reader downloads."""
+    """A built site served on 127.0.0.1 (WebAssembly as application/wasm), in a thread. It counts the bytes
+    it sends, by path (``sent``: what a reader downloads), and lists the requests it could not answer
+    (``missing``)."""
 
     def __init__(self, folder, port=0):
         import functools
         import http.server
         import threading
 
-        sent = self.sent = {}
+        sent, missing = self.sent, self.missing = {}, []
 
         class Handler(http.server.SimpleHTTPRequestHandler):
             extensions_map = {**http.server.SimpleHTTPRequestHandler.extensions_map, ".wasm": "application/wasm",
@@ -517,6 +542,10 @@ class SiteServer:
                 super().copyfile(source, outputfile)
                 path = self.path.split("?")[0]
                 sent[path] = sent.get(path, 0) + source.tell() - start
+
+            def send_error(self, code, message=None, explain=None):
+                missing.append(f"{code} {self.path}")
+                super().send_error(code, message, explain)
 
             def log_message(self, *args):
                 pass
