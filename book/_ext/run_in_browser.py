@@ -24,7 +24,7 @@ CHAPTERS = "chapters/"
 _ABSOLUTE = re.compile(r"^https?://", re.IGNORECASE)
 _TITLE_END = re.compile(r"</h1>", re.IGNORECASE)
 NOTE = "Runs this chapter's student notebook in your browser with Pyodide; nothing to install; " \
-       "the first start downloads about 35 MB."
+       "the first start downloads about 42 MB."
 
 
 def notebook_url(docname, lite_url="lite", root=""):
