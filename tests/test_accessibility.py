@@ -60,9 +60,10 @@ def edition(request):
 
 
 def book_pages(html_dir):
-    """Every HTML page of a built book (not the theme's fragments under _static, not sources)."""
+    """Every HTML page of a built book (not the theme's fragments under _static, not sources, not the
+    browser edition that ``make lite`` puts in lite/: JupyterLite's pages are tested in test_lite.py)."""
     return [p.relative_to(html_dir).as_posix() for p in sorted(html_dir.rglob("*.html"))
-            if not p.relative_to(html_dir).as_posix().startswith(("_static/", "_sources/", "_images/"))]
+            if not p.relative_to(html_dir).as_posix().startswith(("_static/", "_sources/", "_images/", "lite/"))]
 
 
 def has_widgets(html_dir, rel):

@@ -57,11 +57,13 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
 
 
 def book_pages(html_dir):
-    """Every HTML page of the book (not the theme's template fragments under _static, not sources)."""
+    """Every HTML page of the book (not the theme's template fragments under _static, not sources, not
+    the browser edition that ``make lite`` puts in lite/, which loads Pyodide from its CDN: test_lite.py
+    tests it offline)."""
     pages = []
     for path in sorted(html_dir.rglob("*.html")):
         rel = path.relative_to(html_dir).as_posix()
-        if rel.startswith(("_static/", "_sources/", "_images/")):
+        if rel.startswith(("_static/", "_sources/", "_images/", "lite/")):
             continue
         pages.append(rel)
     return pages

@@ -230,6 +230,19 @@ def test_filled_cache_matches_the_repository_lock():
         assert lite._sha256(folder / entry["file_name"]) == entry["sha256"], entry["file_name"]
 
 
+def test_the_books_page_tests_leave_the_browser_edition_out(tmp_path):
+    """make lite puts the edition inside the book's site; the book's offline and accessibility tests must
+    not walk into it (its CDN build asks Pyodide's CDN by design)."""
+    from tests import test_accessibility, test_browser
+
+    for rel in ("index.html", "chapters/01_neurons_and_layers.html", "lite/index.html", "lite/lab/index.html",
+                "_static/x.html"):
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text("<html></html>")
+    for module in (test_accessibility, test_browser):
+        assert module.book_pages(tmp_path) == ["chapters/01_neurons_and_layers.html", "index.html"]
+
+
 # ----------------------------------------------------------------------------------------------------
 # Imports
 
