@@ -14,7 +14,6 @@ Pyodide's CDN. ``NNLITE_LITE_CHAPTERS`` (``all``, the default, or a comma list o
 Screenshots and timings go to ``test-artifacts/frontends/lite-*``.
 """
 
-import contextlib
 import json
 import os
 import re
@@ -370,19 +369,6 @@ def test_proxy_catches_the_cdn_edition(proxied_browser, cdn_site):
     assert any("cdn.jsdelivr.net" in line for line in seen), f"the proxy saw {seen}"
 
 
-def wait_for_kernel(notebook):
-    """Until the kernel is idle; a dialog instead fails. (The notebook app keeps its execution indicator
-    hidden, so this waits on the indicator's state, not on it being visible as Notebook.wait_for_kernel does.)"""
-    notebook.page.wait_for_function(
-        "() => { const i = document.querySelector('.jp-Notebook-ExecutionIndicator');"
-        " return (i && i.dataset.status === 'idle') || document.querySelector('.jp-Dialog'); }",
-        timeout=180_000, polling=100)
-    notebook.page.wait_for_timeout(300)
-    dialogs = notebook.dialogs()
-    if dialogs:
-        pytest.fail(f"{notebook.path}: a dialog is open after loading: {dialogs}")
-
-
 def chapter_pairs():
     """The selected chapters two by two: two pages run side by side (Pyodide uses one core each)."""
     chapters = selected_chapters()
@@ -406,7 +392,7 @@ def test_chapters_run_in_the_browser(proxied_browser, local_server, local_site, 
             recording = RecordingBrowser(proxied_browser)
             runs.append((chapter, nb, recording, Notebook(recording, local_server, f"{chapter}.ipynb", len(nb.cells))))
         for chapter, nb, recording, notebook in runs:
-            wait_for_kernel(notebook)
+            notebook.wait_for_kernel()
             notebook.start_run_all()
         for chapter, nb, recording, notebook in runs:
             label = f"browser edition {chapter}"

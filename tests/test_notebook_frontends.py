@@ -462,14 +462,17 @@ class Notebook:
     def wait_for_kernel(self):
         """Wait until the kernel is idle. A dialog instead (Select Kernel, for a notebook without a
         kernelspec; news) fails the test: a reader would have to answer it first."""
-        self.page.wait_for_selector('.jp-Notebook-ExecutionIndicator[data-status="idle"], .jp-Dialog',
-                                    timeout=LOAD_TIMEOUT_MS)
+        # the indicator's state, not its visibility: JupyterLite's notebook app keeps the indicator hidden
+        idle = ("() => { const i = document.querySelector('.jp-Notebook-ExecutionIndicator');"
+                " return !!i && i.dataset.status === 'idle'; }")
+        self.page.wait_for_function(f"() => ({idle})() || !!document.querySelector('.jp-Dialog')",
+                                    timeout=LOAD_TIMEOUT_MS, polling=100)
         self.page.wait_for_timeout(500)
         dialogs = self.dialogs()
         if dialogs:
             self.screenshot(f"dialog-{Path(self.path).stem}")
             pytest.fail(f"{self.path}: a dialog is open after loading: {dialogs}")
-        self.page.wait_for_selector('.jp-Notebook-ExecutionIndicator[data-status="idle"]', timeout=LOAD_TIMEOUT_MS)
+        self.page.wait_for_function(idle, timeout=LOAD_TIMEOUT_MS, polling=100)
 
     def run_all(self):
         """Run → Run All Cells, then wait until the kernel is idle and no cell is queued, twice in a row."""
