@@ -434,16 +434,16 @@ def build(out=None, pyodide="cdn", student_dir=None, cache=CACHE, root=ROOT):
                    "--output-dir", str(staged), "--contents", str(tmp / "files"), "--no-sourcemaps",
                    "--no-unused-shared-packages", *[a for app in APPS for a in ("--apps", app)],
                    # only the extensions the chapters need (not, say, jupyterlab-myst: the notebooks are plain)
-                   "--ignore-sys-prefix", *[a for ext in federated_extensions() for a in (f"--LiteBuildConfig.federated_extensions={ext}",)]]
+                   "--ignore-sys-prefix",
+                   *(f"--LiteBuildConfig.federated_extensions={ext}" for ext in federated_extensions())]
         for wheel in [nnlite_wheel, *wheels]:
             command += ["--piplite-wheels", str(wheel)]
         _log("jupyter lite build ...")
         _run(command, "jupyter lite build", cwd=tmp)
-        # the front ends ask the server for these (a notebook's, a busy kernel's); the book's icon serves
+        # the browser and the front ends ask for these (a notebook's, a busy kernel's); the book's icon serves
         (staged / "static" / "favicons").mkdir(parents=True, exist_ok=True)
-        for name in FAVICONS:
-            shutil.copy2(root / "book" / "_ext" / "extra" / "favicon.ico", staged / "static" / "favicons" / name)
-        shutil.copy2(root / "book" / "_ext" / "extra" / "favicon.ico", staged / "favicon.ico")   # the browser's own ask
+        for target in [staged / "favicon.ico", *(staged / "static" / "favicons" / name for name in FAVICONS)]:
+            shutil.copy2(root / "book" / "_ext" / "extra" / "favicon.ico", target)
         if pyodide == "local":
             shutil.copytree(pyodide_dir(cache), staged / "static" / "pyodide",
                             ignore=shutil.ignore_patterns("cache.json"))
