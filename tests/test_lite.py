@@ -92,6 +92,11 @@ def test_cdn_edition_settings(cdn_site):
     assert f"/v{lite.PYODIDE_VERSION}/" in settings["pyodideUrl"] and lite.PYODIDE_VERSION == "0.27.7"
     assert settings["disablePyPIFallback"] is True
     assert any(url.startswith("./pypi/all.json") for url in settings["pipliteUrls"])
+    # Pyodide loads the kernel's start-up packages, numpy and matplotlib while it starts; the kernel skips
+    # installing what is named here, so each name must be one the kernel knows and the lock lists
+    preload = settings["loadPyodideOptions"]["packages"]
+    assert set(preload) >= {"ssl", "sqlite3", "jedi", "ipython", "numpy", "matplotlib"}
+    assert set(preload) <= set(lite.PYODIDE_PACKAGES) and set(preload) <= set(lite.read_lock(lite.LOCK)[0])
     assert not (site / "static" / "pyodide").exists()
     assert json.loads((site / "lite-build.json").read_text()) == record and record["pyodide"] == "cdn"
 
@@ -159,6 +164,35 @@ def test_setup_cell_does_nothing_outside_the_browser():
     assert sys.platform != "emscripten" and "piplite" not in namespace
 
 
+def test_setup_cell_in_pyodide(monkeypatch):
+    """As Pyodide runs it: installs the chapter's packages, makes files the notebook writes readable (the
+    umask starts at 0o777 there), and moves the notebook's folder to the end of the module search path."""
+    import ast
+    import asyncio
+    import os
+    import types
+
+    installed = []
+
+    async def install(names):
+        installed.append(names)
+
+    monkeypatch.setitem(sys.modules, "piplite", types.SimpleNamespace(install=install))
+    monkeypatch.setattr(sys, "platform", "emscripten")
+    monkeypatch.setattr(sys, "path", ["", "/lib/python312.zip", "/lib/python3.12/site-packages"])
+    old_umask = os.umask(0o777)
+    try:
+        code = compile(lite.setup_cell(["nnlite", "matplotlib"]).source, "<setup>", "exec",
+                       flags=ast.PyCF_ALLOW_TOP_LEVEL_AWAIT)
+        asyncio.run(eval(code, {}))
+        umask = os.umask(old_umask)
+    finally:
+        os.umask(old_umask)
+    assert installed == [["nnlite", "matplotlib"]]
+    assert umask == 0o022
+    assert sys.path == ["/lib/python312.zip", "/lib/python3.12/site-packages", ""]
+
+
 def test_a_rebuild_switches_to_local_and_back(local_site, cdn_site, tmp_path, student_dir):
     site, record = local_site
     assert lite.site_settings(site)["pyodideUrl"] == lite.LOCAL_PYODIDE_URL == "./static/pyodide/pyodide.js"
@@ -200,10 +234,12 @@ def test_check_site_catches_a_changed_setting(cdn_site, tmp_path):
     settings = config["jupyter-config-data"]["litePluginSettings"][lite.KERNEL_PLUGIN]
     settings["pyodideUrl"] = "https://cdn.jsdelivr.net/pyodide/v0.27.6/full/pyodide.js"
     settings["disablePyPIFallback"] = False
+    settings["loadPyodideOptions"]["packages"].append("ipykernel")  # the kernel's shim: not in Pyodide's lock
     (site / "jupyter-lite.json").write_text(json.dumps(config))
     with pytest.raises(LiteError) as error:
         lite.check_site(site, record)
     assert "pyodideUrl" in str(error.value) and "fallback" in str(error.value)
+    assert "preload ipykernel" in str(error.value)
 
 
 def test_cache_check_catches_a_changed_file(tmp_path):
