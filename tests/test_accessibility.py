@@ -14,14 +14,13 @@ The books are built once per session (``built_book``, ``student_edition``); NNLI
 NNLITE_STUDENT_HTML may name already built ``_build/html`` folders.
 """
 
-import functools
-import http.server
 import os
-import threading
 from pathlib import Path
 
 import numpy as np
 import pytest
+
+from tools.lite import SiteServer
 
 browser_test = pytest.mark.browser
 
@@ -35,28 +34,15 @@ FOCUS_CONTRAST = 3.0           # WCAG 1.4.11: a focus indicator against what is 
 WIDGET_TIMEOUT_MS = 60_000
 
 
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-
-
-def _serve(directory):
-    handler = functools.partial(_QuietHandler, directory=str(directory))
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    return httpd, f"http://127.0.0.1:{httpd.server_address[1]}/"
-
-
 @pytest.fixture(scope="module", params=["full", "student"])
 def edition(request):
     """(edition name, built HTML folder, base URL of a local server over it), one edition at a time."""
     env = {"full": "NNLITE_BOOK_HTML", "student": "NNLITE_STUDENT_HTML"}[request.param]
     fixture = {"full": "built_book", "student": "student_edition"}[request.param]
     html = Path(os.environ[env]) if os.environ.get(env) else request.getfixturevalue(fixture)
-    httpd, base = _serve(html)
-    yield request.param, html, base
-    httpd.shutdown()
-    httpd.server_close()
+    server = SiteServer(html)
+    yield request.param, html, server.base + "/"
+    server.close()
 
 
 def book_pages(html_dir):

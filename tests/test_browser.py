@@ -13,15 +13,14 @@ The book is built once by the ``built_book`` fixture. Skipped (with the reason) 
 Chromium is missing; under NNLITE_STRICT=1 a skip is a failure.
 """
 
-import functools
-import http.server
 import os
 import re
-import threading
 from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
+
+from tools.lite import SiteServer
 
 pytestmark = pytest.mark.browser
 
@@ -42,18 +41,9 @@ def html_dir(request):
 @pytest.fixture(scope="module")
 def server(html_dir):
     """Serve the book on 127.0.0.1 (a free port) from a thread; yields the base URL."""
-    handler = functools.partial(_QuietHandler, directory=str(html_dir))
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}/"
-    httpd.shutdown()
-    httpd.server_close()
-
-
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
+    server = SiteServer(html_dir)
+    yield server.base + "/"
+    server.close()
 
 
 def book_pages(html_dir):

@@ -134,7 +134,7 @@ def build_wheel(root=ROOT, out_dir=None, epoch=None):
     return path
 
 
-def _project_name(requirement):
+def project_name(requirement):
     """The normalised project name a requirement starts with (``Matplotlib >= 3.8`` -> ``matplotlib``)."""
     match = re.match(r"\s*([A-Za-z0-9][A-Za-z0-9._-]*)", requirement)
     return re.sub(r"[-_.]+", "-", match.group(1)).lower() if match else requirement
@@ -172,10 +172,10 @@ def check_wheel(wheel, root=ROOT):
         elif extra not in offered:
             problems.append(f"the wheel's metadata does not offer the extra {extra!r}")
         else:
-            listed = {_project_name(line) for line in re.findall(r"^Requires-Dist:\s*(.+)$", metadata, re.M)
+            listed = {project_name(line) for line in re.findall(r"^Requires-Dist:\s*(.+)$", metadata, re.M)
                       if re.search(rf"extra\s*==\s*[\"']{re.escape(extra)}[\"']", line)}
             for requirement in meta["extras"][extra]:
-                if _project_name(requirement) not in listed:
+                if project_name(requirement) not in listed:
                     problems.append(f"the extra {extra!r} does not require {requirement!r}")
     if problems:
         raise BundleError(f"{Path(wheel).name} is incomplete:\n  - " + "\n  - ".join(problems))

@@ -44,6 +44,8 @@ import time
 import zipfile
 from pathlib import Path
 
+from tools.bundle import build_wheel, check_wheel, project_name
+
 ROOT = Path(__file__).resolve().parent.parent
 PYODIDE_VERSION = "0.27.7"
 PYODIDE_CDN = f"https://cdn.jsdelivr.net/pyodide/v{PYODIDE_VERSION}/full/pyodide.js"
@@ -99,10 +101,6 @@ def _sha256(path):
     return digest.hexdigest()
 
 
-def _normalise(name):
-    return re.sub(r"[-_.]+", "-", name).lower()
-
-
 # ----------------------------------------------------------------------------------------------
 # Pyodide's lock
 
@@ -110,12 +108,12 @@ def _normalise(name):
 def read_lock(path):
     """The lock's packages keyed by normalised name, and its info block."""
     lock = json.loads(Path(path).read_text(encoding="utf-8"))
-    return {_normalise(name): entry for name, entry in lock["packages"].items()}, lock["info"]
+    return {project_name(name): entry for name, entry in lock["packages"].items()}, lock["info"]
 
 
 def lock_closure(packages, names):
     """``names`` and everything they depend on in the lock, as normalised names."""
-    seen, todo = set(), [_normalise(n) for n in names]
+    seen, todo = set(), [project_name(n) for n in names]
     while todo:
         name = todo.pop()
         if name in seen:
@@ -123,7 +121,7 @@ def lock_closure(packages, names):
         if name not in packages:
             raise LiteError(f"Pyodide {PYODIDE_VERSION}'s lock has no package {name!r}.")
         seen.add(name)
-        todo += [_normalise(d) for d in packages[name]["depends"]]
+        todo += [project_name(d) for d in packages[name]["depends"]]
     return seen
 
 
@@ -282,11 +280,11 @@ def setup_cell(needs):
              "# there, install nnlite from the course bundle.",
              "import sys",
              'if sys.platform == "emscripten":',
-             "    import os, piplite",
-             "    os.umask(0o022)  # files you write stay readable",
              "    # look for modules in this folder last: each look asks the browser's storage",
              '    if "" in sys.path:',
              '        sys.path.append(sys.path.pop(sys.path.index("")))',
+             "    import os, piplite",
+             "    os.umask(0o022)  # files you write stay readable",
              f"    await piplite.install([{listed}])"]
     if "matplotlib" in needs:
         lines += ["    import logging  # no note on matplotlib's font cache",
@@ -433,7 +431,6 @@ def build(out=None, pyodide="cdn", student_dir=None, cache=CACHE, root=ROOT):
             student_dir = tmp / "student"
             write_student_notebooks(student_dir, root)
         notebooks = write_lite_notebooks(student_dir, tmp / "files")
-        from tools.bundle import build_wheel, check_wheel
         nnlite_wheel = build_wheel(root, tmp / "wheel")
         check_wheel(nnlite_wheel, root)
         lite_dir = tmp / "lite"
@@ -537,9 +534,9 @@ def check_site(site, record):
 
 
 class SiteServer:
-    """A built site served on 127.0.0.1 (WebAssembly as application/wasm), in a thread. It counts the bytes
-    it sends, by path (``sent``: what a reader downloads), and lists the requests it could not answer
-    (``missing``)."""
+    """A built site (this edition, or the book's HTML) served on 127.0.0.1 at ``base``, in a thread, quietly
+    (WebAssembly as application/wasm). It counts the bytes it sends, by path (``sent``: what a reader
+    downloads), and lists the requests it could not answer (``missing``)."""
 
     def __init__(self, folder, port=0):
         import functools
